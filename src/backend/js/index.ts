@@ -1,0 +1,455 @@
+// The reference backend: plain TypeScript loops over strided views. It is the oracle that every
+// faster backend is compared with, so it favours being obviously right; elementwise loops are
+// specialised per op (generated once per op and access pattern) to keep per-op overhead low.
+
+import { alloc, type DType, type TypedArray } from "../../tensor/dtype.js";
+import type { Backend, BinaryOp, ReduceOp, UnaryOp, View } from "../backend.js";
+
+// ---- strided addressing ----------------------------------------------------------------------
+
+function numel(shape: number[]): number {
+  let n = 1;
+  for (let i = 0; i < shape.length; i++) n *= shape[i];
+  return n;
+}
+
+/** True when the view's elements are consecutive in storage from v.offset. */
+export function isContig(v: { shape: number[]; strides: number[] }): boolean {
+  let acc = 1;
+  for (let i = v.shape.length - 1; i >= 0; i--) {
+    if (v.shape[i] !== 1 && v.strides[i] !== acc) return false;
+    acc *= v.shape[i];
+  }
+  return true;
+}
+
+function allZeroStrides(v: View): boolean {
+  for (let i = 0; i < v.strides.length; i++) if (v.shape[i] !== 1 && v.strides[i] !== 0) return false;
+  return true;
+}
+
+/** Storage offset of every element of (shape, strides, offset), in row-major order. */
+export function offsets(shape: number[], strides: number[], offset: number): Int32Array {
+  const n = numel(shape);
+  const out = new Int32Array(n);
+  const nd = shape.length;
+  if (n === 0) return out;
+  if (nd === 0) {
+    out[0] = offset;
+    return out;
+  }
+  const idx = new Array<number>(nd).fill(0);
+  const last = nd - 1, sl = strides[last], dl = shape[last];
+  let off = offset, i = 0;
+  while (i < n) {
+    for (let j = 0; j < dl; j++) out[i++] = off + j * sl;
+    for (let d = last - 1; d >= 0; d--) {
+      idx[d]++;
+      off += strides[d];
+      if (idx[d] < shape[d]) break;
+      off -= strides[d] * shape[d];
+      idx[d] = 0;
+    }
+  }
+  return out;
+}
+
+// ---- scalar helpers used by generated loops --------------------------------------------------
+
+function sigmoid(x: number): number {
+  if (x >= 0) return 1 / (1 + Math.exp(-x));
+  const e = Math.exp(x);
+  return e / (1 + e);
+}
+/** Round half to even, as torch.round. */
+function rne(x: number): number {
+  if (!Number.isFinite(x)) return x;
+  const r = Math.round(x);
+  return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+/** erf to double precision (W. J. Cody's rational approximations). */
+function erf(x: number): number {
+  if (Number.isNaN(x)) return x;
+  const ax = Math.abs(x);
+  if (ax < 0.5) {
+    const t = x * x;
+    const p = (((0.185777706184603153 * t + 3.16112374387056560) * t + 113.864154151050156) * t + 377.485237685302021) * t + 3209.37758913846947;
+    const q = (((t + 23.6012909523441209) * t + 244.024637934444173) * t + 1282.61652607737228) * t + 2844.23683343917062;
+    return (x * p) / q;
+  }
+  if (ax >= 6) return x > 0 ? 1 : -1;
+  return x > 0 ? 1 - erfcPos(ax) : erfcPos(ax) - 1;
+}
+function erfcPos(x: number): number {
+  let r: number;
+  if (x < 4) {
+    const p = [5.64188496988670089e-1, 8.88314979438837594, 6.61191906371416295e1, 2.98635138197400131e2, 8.81952221241769090e2, 1.71204761263407058e3, 2.05107837782607147e3, 1.23033935479799725e3, 2.15311535474403846e-8];
+    const q = [1.57449261107098347e1, 1.17693950891312499e2, 5.37181101862009858e2, 1.62138957456669019e3, 3.29079923573345963e3, 4.36261909014324716e3, 3.43936767414372164e3, 1.23033935480374942e3];
+    let num = p[8] * x, den = x;
+    for (let i = 0; i < 7; i++) {
+      num = (num + p[i]) * x;
+      den = (den + q[i]) * x;
+    }
+    r = (num + p[7]) / (den + q[7]);
+  } else {
+    const p = [3.05326634961232344e-1, 3.60344899949804439e-1, 1.25781726111229246e-1, 1.60837851487422766e-2, 6.58749161529837803e-4, 1.63153871373020978e-2];
+    const q = [2.56852019228982242, 1.87295284992346725, 5.27905102951428412e-1, 6.05183413124413191e-2, 2.33520497626869185e-3];
+    const z = 1 / (x * x);
+    let num = p[5] * z, den = z;
+    for (let i = 0; i < 4; i++) {
+      num = (num + p[i]) * z;
+      den = (den + q[i]) * z;
+    }
+    r = (z * (num + p[4])) / (den + q[4]);
+    r = (0.56418958354775628695 - r) / x;
+  }
+  const xsq = Math.trunc(x * 16) / 16;
+  const del = (x - xsq) * (x + xsq);
+  return Math.exp(-xsq * xsq) * Math.exp(-del) * r;
+}
+function maximum(x: number, y: number): number {
+  return x !== x || y !== y ? NaN : x > y ? x : y;
+}
+function minimum(x: number, y: number): number {
+  return x !== x || y !== y ? NaN : x < y ? x : y;
+}
+
+const H = { sigmoid, rne, erf, maximum, minimum };
+
+const UNARY_EXPR: { [K in UnaryOp]: string } = {
+  copy: "x",
+  neg: "-x",
+  abs: "Math.abs(x)",
+  sign: "(x > 0 ? 1 : x < 0 ? -1 : x)",
+  exp: "Math.exp(x)",
+  log: "Math.log(x)",
+  log1p: "Math.log1p(x)",
+  expm1: "Math.expm1(x)",
+  sqrt: "Math.sqrt(x)",
+  rsqrt: "1 / Math.sqrt(x)",
+  square: "x * x",
+  sin: "Math.sin(x)",
+  cos: "Math.cos(x)",
+  tanh: "Math.tanh(x)",
+  sigmoid: "H.sigmoid(x)",
+  floor: "Math.floor(x)",
+  ceil: "Math.ceil(x)",
+  round: "H.rne(x)",
+  reciprocal: "1 / x",
+  erf: "H.erf(x)",
+  relu: "(x > 0 ? x : (x !== x ? x : 0))",
+  logicalNot: "(x === 0 ? 1 : 0)",
+  isnan: "(x !== x ? 1 : 0)",
+  isfinite: "(x - x === 0 ? 1 : 0)",
+  clamp: "(x < p0 ? p0 : x > p1 ? p1 : x)",
+  leakyRelu: "(x > 0 ? x : x * p0)",
+  elu: "(x > 0 ? x : p0 * Math.expm1(x))",
+  softplus: "(x * p0 > p1 ? x : Math.log1p(Math.exp(x * p0)) / p0)",
+};
+
+const BINARY_EXPR: { [K in BinaryOp]: string } = {
+  add: "x + y",
+  sub: "x - y",
+  mul: "x * y",
+  div: "x / y",
+  pow: "Math.pow(x, y)",
+  maximum: "H.maximum(x, y)",
+  minimum: "H.minimum(x, y)",
+  eq: "(x === y ? 1 : 0)",
+  ne: "(x !== y ? 1 : 0)",
+  lt: "(x < y ? 1 : 0)",
+  le: "(x <= y ? 1 : 0)",
+  gt: "(x > y ? 1 : 0)",
+  ge: "(x >= y ? 1 : 0)",
+  logicalAnd: "(x !== 0 && y !== 0 ? 1 : 0)",
+  logicalOr: "(x !== 0 || y !== 0 ? 1 : 0)",
+};
+
+// access patterns: c = contiguous from offset, s = one element broadcast everywhere, g = general
+type Access = "c" | "s" | "g";
+function accessOf(v: View): Access {
+  if (allZeroStrides(v)) return "s";
+  return isContig(v) ? "c" : "g";
+}
+function readExpr(v: "x" | "y", acc: Access): string {
+  const A = v.toUpperCase();
+  return acc === "c" ? `${A}[o${v} + i]` : acc === "s" ? `${v}s` : `${A}[i${v}[i]]`;
+}
+function prelude(v: "x" | "y", acc: Access): string {
+  return acc === "s" ? `const ${v}s = ${v.toUpperCase()}[o${v}];` : "";
+}
+
+type UnaryLoop = (out: TypedArray, x: TypedArray, ox: number, ix: Int32Array | null, n: number, p0: number, p1: number, h: typeof H) => void;
+type BinaryLoop = (out: TypedArray, x: TypedArray, ox: number, ix: Int32Array | null, y: TypedArray, oy: number, iy: Int32Array | null, n: number, h: typeof H) => void;
+const unaryCache = new Map<string, UnaryLoop>();
+const binaryCache = new Map<string, BinaryLoop>();
+
+function unaryLoop(op: UnaryOp, acc: Access): UnaryLoop {
+  const key = op + acc;
+  let f = unaryCache.get(key);
+  if (!f) {
+    const body = `${prelude("x", acc)} for (let i = 0; i < n; i++) { const x = ${readExpr("x", acc)}; out[i] = ${UNARY_EXPR[op]}; }`;
+    f = new Function("out", "X", "ox", "ix", "n", "p0", "p1", "H", body) as UnaryLoop;
+    unaryCache.set(key, f);
+  }
+  return f;
+}
+
+function binaryLoop(op: BinaryOp, ax: Access, ay: Access): BinaryLoop {
+  const key = op + ax + ay;
+  let f = binaryCache.get(key);
+  if (!f) {
+    const body = `${prelude("x", ax)} ${prelude("y", ay)} for (let i = 0; i < n; i++) { const x = ${readExpr("x", ax)}; const y = ${readExpr("y", ay)}; out[i] = ${BINARY_EXPR[op]}; }`;
+    f = new Function("out", "X", "ox", "ix", "Y", "oy", "iy", "n", "H", body) as BinaryLoop;
+    binaryCache.set(key, f);
+  }
+  return f;
+}
+
+function idx(v: View, acc: Access): Int32Array | null {
+  return acc === "g" ? offsets(v.shape, v.strides, v.offset) : null;
+}
+
+/** Splits a view into (outer dims kept, inner dims in `axes`) offset tables. */
+function splitAxes(x: View, axes: number[]): { outer: Int32Array; inner: Int32Array } {
+  const keptShape: number[] = [], keptStrides: number[] = [], redShape: number[] = [], redStrides: number[] = [];
+  for (let d = 0; d < x.shape.length; d++) {
+    if (axes.includes(d)) {
+      redShape.push(x.shape[d]);
+      redStrides.push(x.strides[d]);
+    } else {
+      keptShape.push(x.shape[d]);
+      keptStrides.push(x.strides[d]);
+    }
+  }
+  return { outer: offsets(keptShape, keptStrides, x.offset), inner: offsets(redShape, redStrides, 0) };
+}
+
+export const jsBackend: Backend = {
+  name: "js",
+
+  unary(op, x, outDtype, p0 = 0, p1 = 0) {
+    const n = numel(x.shape);
+    const out = alloc(outDtype, n);
+    const acc = accessOf(x);
+    unaryLoop(op, acc)(out, x.storage, x.offset, idx(x, acc), n, p0, p1, H);
+    return out;
+  },
+
+  binary(op, a, b, outDtype) {
+    const n = numel(a.shape);
+    const out = alloc(outDtype, n);
+    const aa = accessOf(a), ab = accessOf(b);
+    binaryLoop(op, aa, ab)(out, a.storage, a.offset, idx(a, aa), b.storage, b.offset, idx(b, ab), n, H);
+    return out;
+  },
+
+  where(cond, a, b, outDtype) {
+    const n = numel(cond.shape);
+    const out = alloc(outDtype, n);
+    const ic = offsets(cond.shape, cond.strides, cond.offset);
+    const ia = offsets(a.shape, a.strides, a.offset);
+    const ib = offsets(b.shape, b.strides, b.offset);
+    const c = cond.storage, x = a.storage, y = b.storage;
+    for (let i = 0; i < n; i++) out[i] = c[ic[i]] ? x[ia[i]] : y[ib[i]];
+    return out;
+  },
+
+  reduce(op, x, axes, outDtype) {
+    const { outer, inner } = splitAxes(x, axes);
+    const out = alloc(outDtype, outer.length);
+    const s = x.storage, m = inner.length;
+    if (m === 0 && (op === "max" || op === "min" || op === "argmax" || op === "argmin") && outer.length > 0)
+      throw new Error(`${op}: cannot reduce over a dim of size 0 (shape [${x.shape.join(",")}]); the operation has no identity`);
+    for (let o = 0; o < outer.length; o++) {
+      const base = outer[o];
+      let acc: number;
+      switch (op as ReduceOp) {
+        case "sum":
+          acc = 0;
+          for (let r = 0; r < m; r++) acc += s[base + inner[r]];
+          break;
+        case "prod":
+          acc = 1;
+          for (let r = 0; r < m; r++) acc *= s[base + inner[r]];
+          break;
+        case "max":
+          acc = -Infinity;
+          for (let r = 0; r < m; r++) {
+            const v = s[base + inner[r]];
+            if (v > acc || v !== v) acc = v;
+            if (acc !== acc) break;
+          }
+          break;
+        case "min":
+          acc = Infinity;
+          for (let r = 0; r < m; r++) {
+            const v = s[base + inner[r]];
+            if (v < acc || v !== v) acc = v;
+            if (acc !== acc) break;
+          }
+          break;
+        case "argmax": {
+          let best = -Infinity;
+          acc = 0;
+          for (let r = 0; r < m; r++) {
+            const v = s[base + inner[r]];
+            if (v !== v) { acc = r; break; }
+            if (v > best || r === 0) { best = v; acc = r; }
+          }
+          break;
+        }
+        case "argmin": {
+          let best = Infinity;
+          acc = 0;
+          for (let r = 0; r < m; r++) {
+            const v = s[base + inner[r]];
+            if (v !== v) { acc = r; break; }
+            if (v < best || r === 0) { best = v; acc = r; }
+          }
+          break;
+        }
+        case "any":
+          acc = 0;
+          for (let r = 0; r < m; r++) if (s[base + inner[r]] !== 0) { acc = 1; break; }
+          break;
+        case "all":
+          acc = 1;
+          for (let r = 0; r < m; r++) if (s[base + inner[r]] === 0) { acc = 0; break; }
+          break;
+      }
+      out[o] = acc!;
+    }
+    return out;
+  },
+
+  matmul(a, b, outDtype) {
+    const nd = a.shape.length;
+    const M = a.shape[nd - 2], K = a.shape[nd - 1], N = b.shape[nd - 1];
+    const batchShape = a.shape.slice(0, nd - 2);
+    const ao = offsets(batchShape, a.strides.slice(0, nd - 2), a.offset);
+    const bo = offsets(batchShape, b.strides.slice(0, nd - 2), b.offset);
+    const nb = ao.length;
+    const out = alloc(outDtype, nb * M * N);
+    const sam = a.strides[nd - 2], sak = a.strides[nd - 1], sbk = b.strides[nd - 2], sbn = b.strides[nd - 1];
+    const A = a.storage, Bs = b.storage;
+    const row = new Float64Array(N);
+    for (let bi = 0; bi < nb; bi++) {
+      const a0 = ao[bi], b0 = bo[bi], o0 = bi * M * N;
+      for (let i = 0; i < M; i++) {
+        row.fill(0);
+        for (let k = 0; k < K; k++) {
+          const aik = A[a0 + i * sam + k * sak];
+          if (aik === 0) continue;
+          const bk = b0 + k * sbk;
+          for (let j = 0; j < N; j++) row[j] += aik * Bs[bk + j * sbn];
+        }
+        for (let j = 0; j < N; j++) out[o0 + i * N + j] = row[j];
+      }
+    }
+    // 0 * inf/nan must still give nan, as in IEEE matmul: redo rows that skipped a zero against non-finite b
+    if (hasNonFinite(b)) {
+      for (let bi = 0; bi < nb; bi++) {
+        const a0 = ao[bi], b0 = bo[bi], o0 = bi * M * N;
+        for (let i = 0; i < M; i++)
+          for (let j = 0; j < N; j++) {
+            let acc = 0;
+            for (let k = 0; k < K; k++) acc += A[a0 + i * sam + k * sak] * Bs[b0 + k * sbk + j * sbn];
+            out[o0 + i * N + j] = acc;
+          }
+      }
+    }
+    return out;
+  },
+
+  cumsum(x, axis, outDtype) {
+    const { outer } = splitAxes(x, [axis]);
+    const len = x.shape[axis], st = x.strides[axis];
+    const out = alloc(outDtype, numel(x.shape));
+    // output is contiguous: element (outer o, position r) sits at outerIndex * ... ; compute out strides
+    const outStrides: number[] = [];
+    let acc = 1;
+    for (let d = x.shape.length - 1; d >= 0; d--) {
+      outStrides[d] = acc;
+      acc *= x.shape[d];
+    }
+    const keptShape = x.shape.filter((_, d) => d !== axis);
+    const outOuter = offsets(keptShape, outStrides.filter((_, d) => d !== axis), 0);
+    const ost = outStrides[axis] ?? 1;
+    const s = x.storage;
+    for (let o = 0; o < outer.length; o++) {
+      let sum = 0;
+      for (let r = 0; r < len; r++) {
+        sum += s[outer[o] + r * st];
+        out[outOuter[o] + r * ost] = sum;
+      }
+    }
+    return out;
+  },
+
+  gather(x, axis, index) {
+    // x's offset for each index position with the axis coordinate set to 0
+    const xs = x.strides.slice();
+    const base = offsets(index.shape, xs.map((s, d) => (d === axis ? 0 : s)), x.offset);
+    const ii = offsets(index.shape, index.strides, index.offset);
+    const out = alloc(x.dtype, ii.length);
+    const st = x.strides[axis], lim = x.shape[axis];
+    for (let i = 0; i < ii.length; i++) {
+      const k = index.storage[ii[i]];
+      if (k < 0 || k >= lim) throw new Error(`gather: index ${k} out of range for dim ${axis} of size ${lim} (shape [${x.shape.join(",")}])`);
+      out[i] = x.storage[base[i] + k * st];
+    }
+    return out;
+  },
+
+  scatter(dst, axis, index, src, mode) {
+    const out = alloc(dst.dtype, numel(dst.shape));
+    jsBackend.copy(dst, { storage: out, shape: dst.shape, strides: contiguous(dst.shape), offset: 0, dtype: dst.dtype });
+    const os = contiguous(dst.shape);
+    const base = offsets(index.shape, os.map((s, d) => (d === axis ? 0 : s)), 0);
+    const ii = offsets(index.shape, index.strides, index.offset);
+    const si = offsets(index.shape, src.strides, src.offset);
+    const st = os[axis], lim = dst.shape[axis];
+    for (let i = 0; i < ii.length; i++) {
+      const k = index.storage[ii[i]];
+      if (k < 0 || k >= lim) throw new Error(`scatter: index ${k} out of range for dim ${axis} of size ${lim} (shape [${dst.shape.join(",")}])`);
+      const o = base[i] + k * st;
+      if (mode === "add") out[o] += src.storage[si[i]];
+      else out[o] = src.storage[si[i]];
+    }
+    return out;
+  },
+
+  copy(src, dst) {
+    const n = numel(src.shape);
+    if (isContig(src) && isContig(dst)) {
+      const s = src.storage, d = dst.storage, os = src.offset, od = dst.offset;
+      if (s.constructor === d.constructor) d.set(s.subarray(os, os + n) as any, od);
+      else for (let i = 0; i < n; i++) d[od + i] = s[os + i];
+      return;
+    }
+    const is = offsets(src.shape, src.strides, src.offset);
+    const id = offsets(dst.shape, dst.strides, dst.offset);
+    const s = src.storage, d = dst.storage;
+    for (let i = 0; i < n; i++) d[id[i]] = s[is[i]];
+  },
+};
+
+function contiguous(shape: number[]): number[] {
+  const s: number[] = [];
+  let acc = 1;
+  for (let d = shape.length - 1; d >= 0; d--) {
+    s[d] = acc;
+    acc *= shape[d];
+  }
+  return s;
+}
+
+function hasNonFinite(v: View): boolean {
+  if (v.dtype === "int32" || v.dtype === "bool") return false;
+  const o = offsets(v.shape, v.strides, v.offset);
+  for (let i = 0; i < o.length; i++) if (!Number.isFinite(v.storage[o[i]])) return true;
+  return false;
+}
+
+export type { DType };

@@ -1,0 +1,2 @@
+// data: datasets, DataLoader, file loaders.
+export {};

@@ -1,0 +1,2 @@
+// io: safetensors and checkpoints.
+export {};

@@ -1,0 +1,2 @@
+// metrics: classification and regression metrics.
+export {};

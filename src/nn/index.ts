@@ -1,0 +1,2 @@
+// nn: modules, functional, init, utils.
+export * as functional from "./functional.js";
