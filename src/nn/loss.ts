@@ -168,9 +168,9 @@ export const crossEntropy = defineOp("crossEntropy", (input: Tensor, target: Ten
     return reduce("crossEntropy", loss, r);
   }
   const ignoreIndex = opts.ignoreIndex ?? -100;
-  const nll = nllLoss(logp, target, opts);
-  if (eps === 0) return nll;
   const t = classTarget("crossEntropy", input, target, ignoreIndex);
+  const nll = nllLoss(logp, t, opts);
+  if (eps === 0) return nll;
   const valid = ne(t, ignoreIndex);
   let smooth = opts.weight ? neg(sum(mul(logp, reshape(opts.weight, wShape)), cdim)) : neg(sum(logp, cdim));
   smooth = where(valid, smooth, 0);
