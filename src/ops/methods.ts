@@ -38,10 +38,16 @@ const METHOD_OPS = {
   to: ew.cast, softmax: act.softmax, logSoftmax: act.logSoftmax,
 };
 
-type Methods = { [K in keyof typeof METHOD_OPS]: Method<(typeof METHOD_OPS)[K]> };
+type Methods = { [K in Exclude<keyof typeof METHOD_OPS, "max" | "min">]: Method<(typeof METHOD_OPS)[K]> };
 
 declare module "../tensor/tensor.js" {
   interface Tensor extends Methods {
+    /** max() -> 0-d tensor; max(dim, keepdim?) -> { values, indices }. */
+    max(): Tensor;
+    max(dim: number, keepdim?: boolean): { values: Tensor; indices: Tensor };
+    /** min() -> 0-d tensor; min(dim, keepdim?) -> { values, indices }. */
+    min(): Tensor;
+    min(dim: number, keepdim?: boolean): { values: Tensor; indices: Tensor };
     /** The transpose (2-D), dims reversed otherwise. */
     readonly T: Tensor;
     /** torch's x.where(cond, other), or cond.where(a, b) on a bool tensor (dt.where's argument order). */

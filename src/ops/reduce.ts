@@ -182,8 +182,9 @@ export interface VarOptions {
 }
 
 // var = sum (x - mean)^2 / (n - correction)
-export const variance = defineOp("var", (x: Tensor, dim?: Dim, opts: VarOptions = {}): Tensor => {
+export const variance = defineOp("var", (x: Tensor, dim?: Dim | VarOptions, opts: VarOptions = {}): Tensor => {
   checkTensor("var", x);
+  if (dim !== null && typeof dim === "object" && !Array.isArray(dim)) [dim, opts] = [undefined, dim]; // var({ correction })
   const axes = normDims("var", dim, x.ndim, x.shape);
   const xf = isFloat(x.dtype) ? x : x.to("float32");
   const mu = mean(xf, axes, true);
@@ -192,7 +193,7 @@ export const variance = defineOp("var", (x: Tensor, dim?: Dim, opts: VarOptions 
 });
 
 // std = sqrt(var)
-export const std = defineOp("std", (x: Tensor, dim?: Dim, opts: VarOptions = {}): Tensor => sqrt(variance(x, dim, opts)));
+export const std = defineOp("std", (x: Tensor, dim?: Dim | VarOptions, opts: VarOptions = {}): Tensor => sqrt(variance(x, dim, opts)));
 
 /** Vector p-norm over dims (all by default): (sum |x|^p)^(1/p); p = Infinity gives max |x|.
  *  d/dx = x |x|^(p-2) / norm^(p-1), taken as 0 where the norm is 0 (as PyTorch). */
