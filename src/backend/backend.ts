@@ -54,6 +54,55 @@ export interface Backend {
   scatter(dst: View, axis: number, index: View, src: View, mode: "set" | "add"): TypedArray;
   /** Strided copy: dst[i] = src[i], both of the same shape (dst may be a view of a bigger buffer). */
   copy(src: View, dst: View): void;
+  /** Unfold (im2col): x [N, C, H, W] -> contiguous [N, C, kh, kw, oh, ow] with
+   *  out[n,c,i,j,y,x] = x[n, c, y*sh - ph + i*dh, x*sw - pw + j*dw] (0 outside the input). */
+  im2col(x: View, geom: ConvGeometry): TypedArray;
+  /** Fold (col2im), the adjoint of im2col: col [N, C, kh, kw, oh, ow] -> contiguous [N, C, H, W], overlaps summed. */
+  col2im(col: View, geom: ConvGeometry, inH: number, inW: number): TypedArray;
+  /** Max over each window of x [N, C, H, W] -> values [N, C, oh, ow] and the flat index (h*W + w) of each max. NaN wins. */
+  maxPool2d(x: View, win: PoolWindows): { values: TypedArray; indices: Int32Array };
+  /** Sum over each window of x [N, C, H, W] divided by win.divisor -> [N, C, oh, ow]. */
+  avgPool2d(x: View, win: PoolWindows): TypedArray;
+  /** The adjoint of avgPool2d: g [N, C, oh, ow] spread back over the windows -> [N, C, inH, inW]. */
+  avgPool2dBackward(g: View, win: PoolWindows, inH: number, inW: number): TypedArray;
+  /** Normalises each row of x [M, D]: y = (x - mean) * rstd * weight + bias with rstd = 1 / sqrt(var + eps)
+   *  (biased var; weight and bias [D] optional); y contiguous [M, D], mean and rstd [M]. */
+  layerNorm(x: View, weight: View | null, bias: View | null, eps: number): { y: TypedArray; mean: TypedArray; rstd: TypedArray };
+  /** Gradients of layerNorm: with xhat = (x - mean) rstd and gw = g * weight (or g),
+   *  dx = rstd (gw - mean_row(gw) - xhat mean_row(gw xhat)) [M, D], dweight = sum_rows(g xhat), dbias = sum_rows(g) [D]. */
+  layerNormBackward(g: View, x: View, mean: View, rstd: View, weight: View | null): { dx: TypedArray; dweight: TypedArray; dbias: TypedArray };
+  /** Batch norm of x [N, C, S] per channel c: y = (x - mean_c) / sqrt(var_c + eps) * weight_c + bias_c, with mean and
+   *  (biased) var taken from `stats` (running statistics) or, when it is null, from the batch (and returned). */
+  batchNorm(x: View, stats: { mean: View; var: View } | null, weight: View | null, bias: View | null, eps: number): { y: TypedArray; mean: TypedArray; var: TypedArray };
+  /** Gradients of batchNorm for the statistics it used (mean, var [C]): with xhat and gw = g * weight,
+   *  dx = rstd (gw - mean_c(gw) - xhat mean_c(gw xhat)) when the statistics came from the batch, else rstd gw;
+   *  dweight = sum_c(g xhat), dbias = sum_c(g). */
+  batchNormBackward(g: View, x: View, mean: View, var_: View, weight: View | null, eps: number, batchStats: boolean): { dx: TypedArray; dweight: TypedArray; dbias: TypedArray };
+}
+
+/** The sliding-window geometry of a 2-d convolution. Padding is the top/left pad; the bottom/right
+ *  pad is implied by the output size (so asymmetric "same" padding needs nothing more). */
+export interface ConvGeometry {
+  kernel: [number, number];
+  stride: [number, number];
+  padding: [number, number];
+  dilation: [number, number];
+  /** Output positions [oh, ow]. */
+  out: [number, number];
+}
+
+/** Pooling windows, listed per output row and column: output row i reads input rows
+ *  hStart[i] + t * dh for t < hCount[i] (taps outside [0, H) are skipped), likewise for columns.
+ *  Covers plain, padded, dilated, ceil-mode and adaptive pooling alike. */
+export interface PoolWindows {
+  hStart: Int32Array;
+  hCount: Int32Array;
+  dh: number;
+  wStart: Int32Array;
+  wCount: Int32Array;
+  dw: number;
+  /** avg pooling only: the divisor of each output position, [oh * ow]. */
+  divisor?: Float64Array;
 }
 
 const backends = new Map<string, Backend>();

@@ -48,3 +48,7 @@ export const embedding = defineOp("embedding", (indices: Tensor, weight: Tensor,
   }
   return reshape(rows, [...indices.shape, weight.shape[1]]);
 });
+export { unfold, fold, conv1d, conv2d, convTranspose1d, convTranspose2d } from "./conv.js";
+export { maxPool1d, maxPool2d, avgPool1d, avgPool2d, adaptiveAvgPool1d, adaptiveAvgPool2d, adaptiveMaxPool1d, adaptiveMaxPool2d } from "./pool.js";
+export { batchNorm, layerNorm, groupNorm } from "./normalization.js";
+export { scaledDotProductAttention } from "./attention.js";

@@ -3,7 +3,7 @@
 // specialised per op (generated once per op and access pattern) to keep per-op overhead low.
 
 import { alloc, type DType, type TypedArray } from "../../tensor/dtype.js";
-import type { Backend, BinaryOp, ReduceOp, UnaryOp, View } from "../backend.js";
+import type { Backend, BinaryOp, ConvGeometry, PoolWindows, ReduceOp, UnaryOp, View } from "../backend.js";
 
 // ---- strided addressing ----------------------------------------------------------------------
 
@@ -120,7 +120,7 @@ const UNARY_EXPR: { [K in UnaryOp]: string } = {
   copy: "x",
   neg: "-x",
   abs: "Math.abs(x)",
-  sign: "(x > 0 ? 1 : x < 0 ? -1 : x)",
+  sign: "(x > 0 ? 1 : x < 0 ? -1 : 0)", // 0 for 0, -0 and NaN, as torch.sign
   exp: "Math.exp(x)",
   log: "Math.log(x)",
   log1p: "Math.log1p(x)",
@@ -141,7 +141,7 @@ const UNARY_EXPR: { [K in UnaryOp]: string } = {
   logicalNot: "(x === 0 ? 1 : 0)",
   isnan: "(x !== x ? 1 : 0)",
   isfinite: "(x - x === 0 ? 1 : 0)",
-  clamp: "(x < p0 ? p0 : x > p1 ? p1 : x)",
+  clamp: "(x < p0 ? Math.min(p0, p1) : x > p1 ? p1 : x)", // min(max(x, p0), p1), NaN kept, as torch
   leakyRelu: "(x > 0 ? x : x * p0)",
   elu: "(x > 0 ? x : p0 * Math.expm1(x))",
   softplus: "(x * p0 > p1 ? x : Math.log1p(Math.exp(x * p0)) / p0)",
@@ -433,6 +433,16 @@ export const jsBackend: Backend = {
     const s = src.storage, d = dst.storage;
     for (let i = 0; i < n; i++) d[id[i]] = s[is[i]];
   },
+
+  im2col,
+  col2im,
+  maxPool2d,
+  avgPool2d,
+  avgPool2dBackward,
+  layerNorm,
+  layerNormBackward,
+  batchNorm,
+  batchNormBackward,
 };
 
 function contiguous(shape: number[]): number[] {
@@ -450,6 +460,290 @@ function hasNonFinite(v: View): boolean {
   const o = offsets(v.shape, v.strides, v.offset);
   for (let i = 0; i < o.length; i++) if (!Number.isFinite(v.storage[o[i]])) return true;
   return false;
+}
+
+// ---- convolution and pooling windows --------------------------------------------------------------
+
+/** The output columns x in [lo, hi) whose tap x*s - p + j*d lies inside [0, W). */
+function tapRange(j: number, s: number, p: number, d: number, W: number, ow: number): [number, number] {
+  const shift = p - j * d; // x*s >= shift and x*s <= W - 1 + shift
+  const lo = Math.max(0, Math.ceil(shift / s));
+  const hi = Math.min(ow, Math.floor((W - 1 + shift) / s) + 1);
+  return [lo, Math.max(lo, hi)];
+}
+
+function im2col(x: View, g: ConvGeometry): TypedArray {
+  const [N, C, H, W] = x.shape, [sN, sC, sH, sW] = x.strides;
+  const [kh, kw] = g.kernel, [sh, sw] = g.stride, [ph, pw] = g.padding, [dh, dw] = g.dilation, [oh, ow] = g.out;
+  const out = alloc(x.dtype, N * C * kh * kw * oh * ow);
+  const X = x.storage;
+  let o = 0;
+  for (let n = 0; n < N; n++)
+    for (let c = 0; c < C; c++) {
+      const base = x.offset + n * sN + c * sC;
+      for (let i = 0; i < kh; i++)
+        for (let j = 0; j < kw; j++) {
+          const [lo, hi] = tapRange(j, sw, pw, dw, W, ow);
+          const xoff = j * dw - pw;
+          for (let y = 0; y < oh; y++, o += ow) {
+            const iy = y * sh - ph + i * dh;
+            if (iy < 0 || iy >= H) continue;
+            const row = base + iy * sH;
+            if (sW === 1 && sw === 1) for (let xo = lo; xo < hi; xo++) out[o + xo] = X[row + xo + xoff];
+            else for (let xo = lo; xo < hi; xo++) out[o + xo] = X[row + (xo * sw + xoff) * sW];
+          }
+        }
+    }
+  return out;
+}
+
+function col2im(col: View, g: ConvGeometry, H: number, W: number): TypedArray {
+  const [N, C] = col.shape;
+  const [kh, kw] = g.kernel, [sh, sw] = g.stride, [ph, pw] = g.padding, [dh, dw] = g.dilation, [oh, ow] = g.out;
+  let src = col.storage, o = col.offset;
+  if (!isContig(col)) {
+    src = alloc(col.dtype, numel(col.shape));
+    jsBackend.copy(col, { storage: src, shape: col.shape, strides: contiguous(col.shape), offset: 0, dtype: col.dtype });
+    o = 0;
+  }
+  const out = alloc(col.dtype, N * C * H * W);
+  for (let n = 0; n < N; n++)
+    for (let c = 0; c < C; c++) {
+      const base = (n * C + c) * H * W;
+      for (let i = 0; i < kh; i++)
+        for (let j = 0; j < kw; j++) {
+          const [lo, hi] = tapRange(j, sw, pw, dw, W, ow);
+          const xoff = j * dw - pw;
+          for (let y = 0; y < oh; y++, o += ow) {
+            const iy = y * sh - ph + i * dh;
+            if (iy < 0 || iy >= H) continue;
+            const row = base + iy * W;
+            for (let xo = lo; xo < hi; xo++) out[row + xo * sw + xoff] += src[o + xo];
+          }
+        }
+    }
+  return out;
+}
+
+function maxPool2d(x: View, win: PoolWindows): { values: TypedArray; indices: Int32Array } {
+  const [N, C, H, W] = x.shape, [sN, sC, sH, sW] = x.strides;
+  const oh = win.hStart.length, ow = win.wStart.length, { dh, dw } = win;
+  const values = alloc(x.dtype, N * C * oh * ow), indices = new Int32Array(N * C * oh * ow);
+  const X = x.storage;
+  let o = 0;
+  for (let n = 0; n < N; n++)
+    for (let c = 0; c < C; c++) {
+      const base = x.offset + n * sN + c * sC;
+      for (let y = 0; y < oh; y++) {
+        const hs = win.hStart[y], hc = win.hCount[y];
+        for (let xo = 0; xo < ow; xo++, o++) {
+          const ws = win.wStart[xo], wc = win.wCount[xo];
+          let best = -Infinity, bi = -1;
+          for (let t = 0; t < hc; t++) {
+            const iy = hs + t * dh;
+            if (iy < 0 || iy >= H) continue;
+            for (let u = 0; u < wc; u++) {
+              const ix = ws + u * dw;
+              if (ix < 0 || ix >= W) continue;
+              const v = X[base + iy * sH + ix * sW];
+              if (bi < 0 || v > best || v !== v) {
+                best = v;
+                bi = iy * W + ix;
+              }
+            }
+          }
+          values[o] = best;
+          indices[o] = bi;
+        }
+      }
+    }
+  return { values, indices };
+}
+
+function avgPool2d(x: View, win: PoolWindows): TypedArray {
+  const [N, C, H, W] = x.shape, [sN, sC, sH, sW] = x.strides;
+  const oh = win.hStart.length, ow = win.wStart.length, { dh, dw } = win, div = win.divisor!;
+  const out = alloc(x.dtype, N * C * oh * ow);
+  const X = x.storage;
+  let o = 0;
+  for (let n = 0; n < N; n++)
+    for (let c = 0; c < C; c++) {
+      const base = x.offset + n * sN + c * sC;
+      for (let y = 0; y < oh; y++) {
+        const hs = win.hStart[y], hc = win.hCount[y];
+        for (let xo = 0; xo < ow; xo++, o++) {
+          const ws = win.wStart[xo], wc = win.wCount[xo];
+          let acc = 0;
+          for (let t = 0; t < hc; t++) {
+            const iy = hs + t * dh;
+            if (iy < 0 || iy >= H) continue;
+            for (let u = 0; u < wc; u++) {
+              const ix = ws + u * dw;
+              if (ix >= 0 && ix < W) acc += X[base + iy * sH + ix * sW];
+            }
+          }
+          out[o] = acc / div[y * ow + xo];
+        }
+      }
+    }
+  return out;
+}
+
+function avgPool2dBackward(g: View, win: PoolWindows, H: number, W: number): TypedArray {
+  const [N, C] = g.shape, [sN, sC, sH, sW] = g.strides;
+  const oh = win.hStart.length, ow = win.wStart.length, { dh, dw } = win, div = win.divisor!;
+  const out = alloc(g.dtype, N * C * H * W);
+  const G = g.storage;
+  for (let n = 0; n < N; n++)
+    for (let c = 0; c < C; c++) {
+      const base = g.offset + n * sN + c * sC, ob = (n * C + c) * H * W;
+      for (let y = 0; y < oh; y++) {
+        const hs = win.hStart[y], hc = win.hCount[y];
+        for (let xo = 0; xo < ow; xo++) {
+          const ws = win.wStart[xo], wc = win.wCount[xo];
+          const v = G[base + y * sH + xo * sW] / div[y * ow + xo];
+          for (let t = 0; t < hc; t++) {
+            const iy = hs + t * dh;
+            if (iy < 0 || iy >= H) continue;
+            for (let u = 0; u < wc; u++) {
+              const ix = ws + u * dw;
+              if (ix >= 0 && ix < W) out[ob + iy * W + ix] += v;
+            }
+          }
+        }
+      }
+    }
+  return out;
+}
+
+// ---- row normalisation (layerNorm, groupNorm) -------------------------------------------------------
+
+function layerNorm(x: View, weight: View | null, bias: View | null, eps: number): { y: TypedArray; mean: TypedArray; rstd: TypedArray } {
+  const [M, D] = x.shape, [sM, sD] = x.strides, X = x.storage;
+  const y = alloc(x.dtype, M * D), mean = alloc(x.dtype, M), rstd = alloc(x.dtype, M);
+  const w = weight ? vec(weight) : null, b = bias ? vec(bias) : null;
+  for (let m = 0; m < M; m++) {
+    const base = x.offset + m * sM, o = m * D;
+    let s = 0;
+    for (let d = 0; d < D; d++) s += X[base + d * sD];
+    const mu = s / D;
+    let ss = 0;
+    for (let d = 0; d < D; d++) {
+      const c = X[base + d * sD] - mu;
+      ss += c * c;
+    }
+    const r = 1 / Math.sqrt(ss / D + eps);
+    if (w && b) for (let d = 0; d < D; d++) y[o + d] = (X[base + d * sD] - mu) * r * w[d] + b[d];
+    else if (w) for (let d = 0; d < D; d++) y[o + d] = (X[base + d * sD] - mu) * r * w[d];
+    else if (b) for (let d = 0; d < D; d++) y[o + d] = (X[base + d * sD] - mu) * r + b[d];
+    else for (let d = 0; d < D; d++) y[o + d] = (X[base + d * sD] - mu) * r;
+    mean[m] = mu;
+    rstd[m] = r;
+  }
+  return { y, mean, rstd };
+}
+
+function layerNormBackward(g: View, x: View, mean: View, rstd: View, weight: View | null): { dx: TypedArray; dweight: TypedArray; dbias: TypedArray } {
+  const [M, D] = g.shape, [gM, gD] = g.strides, [xM, xD] = x.strides, G = g.storage, X = x.storage;
+  const dx = alloc(g.dtype, M * D);
+  const dw = new Float64Array(D), db = new Float64Array(D), w = weight ? vec(weight) : null;
+  const gw = new Float64Array(D), xh = new Float64Array(D);
+  for (let m = 0; m < M; m++) {
+    const gb = g.offset + m * gM, xb = x.offset + m * xM, o = m * D;
+    const mu = mean.storage[mean.offset + m * mean.strides[0]], r = rstd.storage[rstd.offset + m * rstd.strides[0]];
+    let sg = 0, sgh = 0;
+    for (let d = 0; d < D; d++) {
+      const gv = G[gb + d * gD], h = (X[xb + d * xD] - mu) * r;
+      dw[d] += gv * h;
+      db[d] += gv;
+      const gwv = w ? gv * w[d] : gv;
+      gw[d] = gwv;
+      xh[d] = h;
+      sg += gwv;
+      sgh += gwv * h;
+    }
+    const mg = sg / D, mgh = sgh / D;
+    for (let d = 0; d < D; d++) dx[o + d] = r * (gw[d] - mg - xh[d] * mgh);
+  }
+  const dweight = alloc(g.dtype, D), dbias = alloc(g.dtype, D);
+  dweight.set(dw);
+  dbias.set(db);
+  return { dx, dweight, dbias };
+}
+
+function batchNorm(x: View, stats: { mean: View; var: View } | null, weight: View | null, bias: View | null, eps: number): { y: TypedArray; mean: TypedArray; var: TypedArray } {
+  const [N, C, S] = x.shape, [sN, sC, sS] = x.strides, X = x.storage;
+  const y = alloc(x.dtype, N * C * S), mean = alloc(x.dtype, C), var_ = alloc(x.dtype, C);
+  const w = weight ? vec(weight) : null, b = bias ? vec(bias) : null;
+  const rm = stats ? vec(stats.mean) : null, rv = stats ? vec(stats.var) : null;
+  const cnt = N * S;
+  for (let c = 0; c < C; c++) {
+    let mu: number, v: number;
+    if (rm && rv) {
+      mu = rm[c];
+      v = rv[c];
+    } else {
+      let s = 0;
+      for (let n = 0; n < N; n++) {
+        const base = x.offset + n * sN + c * sC;
+        for (let i = 0; i < S; i++) s += X[base + i * sS];
+      }
+      mu = s / cnt;
+      let ss = 0;
+      for (let n = 0; n < N; n++) {
+        const base = x.offset + n * sN + c * sC;
+        for (let i = 0; i < S; i++) {
+          const d = X[base + i * sS] - mu;
+          ss += d * d;
+        }
+      }
+      v = ss / cnt;
+    }
+    mean[c] = mu;
+    var_[c] = v;
+    const scale = (w ? w[c] : 1) / Math.sqrt(v + eps), shift = (b ? b[c] : 0) - mu * scale;
+    for (let n = 0; n < N; n++) {
+      const base = x.offset + n * sN + c * sC, o = (n * C + c) * S;
+      for (let i = 0; i < S; i++) y[o + i] = X[base + i * sS] * scale + shift;
+    }
+  }
+  return { y, mean, var: var_ };
+}
+
+function batchNormBackward(g: View, x: View, mean: View, var_: View, weight: View | null, eps: number, batchStats: boolean): { dx: TypedArray; dweight: TypedArray; dbias: TypedArray } {
+  const [N, C, S] = x.shape, [sN, sC, sS] = x.strides, [gN, gC, gS] = g.strides, X = x.storage, G = g.storage;
+  const dx = alloc(g.dtype, N * C * S), dweight = alloc(g.dtype, C), dbias = alloc(g.dtype, C);
+  const w = weight ? vec(weight) : null, mu = vec(mean), vr = vec(var_);
+  const cnt = N * S;
+  for (let c = 0; c < C; c++) {
+    const r = 1 / Math.sqrt(vr[c] + eps), m = mu[c], wc = w ? w[c] : 1;
+    let sg = 0, sgh = 0;
+    for (let n = 0; n < N; n++) {
+      const xb = x.offset + n * sN + c * sC, gb = g.offset + n * gN + c * gC;
+      for (let i = 0; i < S; i++) {
+        const gv = G[gb + i * gS];
+        sg += gv;
+        sgh += gv * (X[xb + i * sS] - m) * r;
+      }
+    }
+    dweight[c] = sgh;
+    dbias[c] = sg;
+    // with gw = g wc: mean(gw) = wc sg / cnt, mean(gw xhat) = wc sgh / cnt
+    const k = wc * r, mg = sg / cnt, mgh = sgh / cnt;
+    for (let n = 0; n < N; n++) {
+      const xb = x.offset + n * sN + c * sC, gb = g.offset + n * gN + c * gC, o = (n * C + c) * S;
+      if (batchStats) for (let i = 0; i < S; i++) dx[o + i] = k * (G[gb + i * gS] - mg - (X[xb + i * sS] - m) * r * mgh);
+      else for (let i = 0; i < S; i++) dx[o + i] = k * G[gb + i * gS];
+    }
+  }
+  return { dx, dweight, dbias };
+}
+
+/** A 1-d view's values as a dense array. */
+function vec(v: View): Float64Array {
+  const n = v.shape[0], out = new Float64Array(n);
+  for (let i = 0; i < n; i++) out[i] = v.storage[v.offset + i * v.strides[0]];
+  return out;
 }
 
 export type { DType };
