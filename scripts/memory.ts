@@ -7,7 +7,6 @@ import * as dt from "../src/index.js";
 
 const argSteps = process.argv.indexOf("--steps");
 const steps = argSteps > 0 ? Number(process.argv[argSteps + 1]) : 10000;
-const F = dt.nn.functional;
 const mb = () => process.memoryUsage().rss / 2 ** 20;
 
 dt.manualSeed(0);
@@ -15,11 +14,10 @@ dt.manualSeed(0);
 const X = dt.randn([256, 20]);
 const y = dt.randint(0, 10, [256]);
 
-// model: 20-64-64-10 MLP with ReLU, parameters as leaves
-const init = (o: number, i: number) => dt.randn([o, i]).mul(Math.sqrt(2 / i)).requiresGrad_();
-const params = [init(64, 20), dt.zeros([64], { requiresGrad: true }), init(64, 64), dt.zeros([64], { requiresGrad: true }), init(10, 64), dt.zeros([10], { requiresGrad: true })];
-const [w1, b1, w2, b2, w3, b3] = params;
-const lr = 0.05;
+// model: 20-64-64-10 MLP with ReLU, SGD with momentum: the PyTorch way, no cleanup anywhere
+const model = new dt.nn.Sequential(new dt.nn.Linear(20, 64), new dt.nn.ReLU(), new dt.nn.Linear(64, 64), new dt.nn.ReLU(), new dt.nn.Linear(64, 10));
+const opt = new dt.optim.SGD(model.parameters(), { lr: 0.05, momentum: 0.9 });
+const lossFn = new dt.nn.CrossEntropyLoss();
 
 const rssStart = mb();
 const t0 = performance.now();
@@ -28,13 +26,10 @@ let loss = 0;
 for (let step = 0; step < steps; step++) {
   const i = (step * 32) % 256;
   const xb = X.slice(0, i, i + 32), yb = y.slice(0, i, i + 32);
-  const h = F.relu(F.linear(F.relu(F.linear(xb, w1, b1)), w2, b2));
-  const out = F.crossEntropy(F.linear(h, w3, b3), yb);
-  for (const p of params) p.grad = null;
+  opt.zeroGrad();
+  const out = lossFn.call(model.call(xb), yb);
   out.backward();
-  dt.noGrad(() => {
-    for (const p of params) p.sub_(p.grad!.mul(lr));
-  });
+  opt.step();
   loss = out.item();
   if (step === Math.min(200, Math.floor(steps / 10))) rssWarm = mb();
 }
