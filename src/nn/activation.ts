@@ -34,7 +34,7 @@ function softmaxDim(op: string, x: Tensor, dim: number): number {
 export const softmax = defineOp("softmax", (x: Tensor, dim: number): Tensor => {
   const d = softmaxDim("softmax", x, dim);
   const xf = isFloat(x.dtype) ? x : x.to("float32");
-  if (xf.ndim === 0) return div(xf, xf).detach();
+  if (xf.ndim === 0) return add(mul(xf, 0), 1).detach(); // 1 (NaN for inf/NaN), as torch
   const y = noGrad(() => {
     const e = exp(sub(xf, amax(xf, d, true)));
     return div(e, sum(e, d, true));

@@ -134,7 +134,7 @@ export const nllLoss = defineOp("nllLoss", (input: Tensor, target: Tensor, opts:
   const picked = squeeze(gather(input, cdim, unsqueeze(safe, cdim)), cdim);
   let w: Tensor = valid.to(input.dtype);
   if (opts.weight) w = mul(w, reshape(gather(opts.weight, 0, reshape(safe, [-1])), safe.shape));
-  const loss = neg(mul(picked, w));
+  const loss = where(valid, neg(mul(picked, w)), 0); // ignored: exactly 0, and no NaN gradient when all are ignored
   const r = opts.reduction ?? "mean";
   if (r === "mean") return div(sum(loss), sum(w));
   return reduce("nllLoss", loss, r);

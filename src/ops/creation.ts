@@ -138,7 +138,7 @@ export function linspace(start: number, end: number, steps: number, opts: Tensor
   const dtype = checkDType("linspace", opts.dtype) ?? "float32";
   const data = alloc(dtype, steps);
   const step = steps > 1 ? (end - start) / (steps - 1) : 0;
-  const half = Math.floor(steps / 2);
+  const half = steps === 1 ? 1 : Math.floor(steps / 2); // one step gives [start], as torch
   for (let i = 0; i < steps; i++) data[i] = i < half ? start + i * step : end - (steps - 1 - i) * step;
   return finish(new Tensor(data, [steps], dtype), opts);
 }

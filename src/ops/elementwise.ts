@@ -143,7 +143,7 @@ export const leakyRelu = defineOp("leakyRelu", (x: Tensor, opts: { negativeSlope
   checkTensor("leakyRelu", x);
   const s = opts.negativeSlope ?? 0.01;
   const y = un("leakyRelu", x, floatOf(x.dtype), s);
-  return attach(y, "leakyRelu", [x], (g) => [mul(g, where(gt(x, 0), 1, s))]);
+  return attach(y, "leakyRelu", [x], (g) => [where(gt(x, 0), g, mul(g, s))]); // slope in g's dtype
 });
 
 /** ELU: y = x (x > 0) else alpha (e^x - 1); dy/dx = 1 or y + alpha. */
