@@ -1,2 +1,24 @@
-// nn: modules, functional, init, utils.
+// nn: modules, layers, functional, init, utils (torch.nn's layout).
+
 export * as functional from "./functional.js";
+export * as init from "./init.js";
+export * as utils from "./utils.js";
+
+export { Module, Parameter, ModuleList, ModuleDict, Sequential, ParameterList, ParameterDict, cloneModule } from "./module.js";
+export type { StateDict, LoadResult } from "./module.js";
+
+export { Linear, Bilinear, Identity, Flatten, Unflatten } from "./layers/linear.js";
+export { Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d } from "./layers/conv.js";
+export { MaxPool1d, MaxPool2d, AvgPool1d, AvgPool2d, AdaptiveAvgPool1d, AdaptiveAvgPool2d } from "./layers/pool.js";
+export { BatchNorm1d, BatchNorm2d, LayerNorm, GroupNorm } from "./layers/normalization.js";
+export { Dropout } from "./layers/dropout.js";
+export { Embedding } from "./layers/embedding.js";
+export { RNN, LSTM, GRU, RNNCell, LSTMCell, GRUCell } from "./layers/rnn.js";
+export { MultiheadAttention } from "./layers/attention.js";
+export {
+  TransformerEncoderLayer, TransformerEncoder, TransformerDecoderLayer, TransformerDecoder, Transformer,
+} from "./layers/transformer.js";
+export { ReLU, GELU, SiLU, Tanh, Sigmoid, Softmax, LogSoftmax, LeakyReLU, ELU, Softplus } from "./layers/activation.js";
+export {
+  MSELoss, L1Loss, SmoothL1Loss, HuberLoss, CrossEntropyLoss, NLLLoss, BCELoss, BCEWithLogitsLoss, KLDivLoss,
+} from "./layers/loss.js";

@@ -9,6 +9,7 @@ import { contiguousStrides, fmt, normDim, normDims, numelOf, shapesEqual, varArg
 import { defineOp } from "./registry.js";
 import { checkTensor, wrap } from "./util.js";
 import { sumTo } from "./reduce.js";
+import { add } from "./elementwise.js";
 import { indexSelect } from "./indexing.js";
 
 function view_(x: Tensor, shape: number[], strides: number[], offset: number): Tensor {
@@ -200,7 +201,12 @@ export const slice = defineOp("slice", (x: Tensor, dim: number, start?: number |
   shape[d] = len;
   strides[d] = x.strides[d] * step;
   const out = view_(x, shape, strides, x.offset + s * x.strides[d]);
-  return attach(out, "slice", [x], (g) => [sliceBackward(g, x.shape, d, s, step)]);
+  attach(out, "slice", [x], (g) => [sliceBackward(g, x.shape, d, s, step)]);
+  if (out._node) out._node.accumulate = (acc, g) => {
+    const view = new Tensor(acc.storage, shape, acc.dtype, strides.map((st, k) => (k === d ? acc.strides[k] * step : acc.strides[k])), acc.offset + s * acc.strides[d]);
+    B().copy(add(view, g), view);
+  };
+  return out;
 });
 
 /** Zeros of `shape` with g written at start::step along dim: the backward of slice (its own backward is slice). */

@@ -7,7 +7,8 @@ import { Node, Tensor } from "./tensor.js";
 import { fmt, shapesEqual } from "./shape.js";
 import { isFloat } from "./dtype.js";
 import { add, cast } from "../ops/elementwise.js";
-import { onesLike } from "../ops/creation.js";
+import { onesLike, zerosLike } from "../ops/creation.js";
+import { B } from "../backend/backend.js";
 
 let gradEnabled = true;
 
@@ -105,6 +106,7 @@ function run(roots: Tensor[], seeds: Tensor[], opts: RunOptions): Map<Tensor, Te
   }
   const wanted = opts.inputs ? new Set(opts.inputs) : null;
   const collected = new Map<Tensor, Tensor>();
+  const owned = new Set<Tensor>(); // gradient buffers created here, safe to add into in place
   const prevMode = setGradEnabled(opts.createGraph);
   try {
     for (let i = order.length - 1; i >= 0; i--) {
@@ -127,6 +129,21 @@ function run(roots: Tensor[], seeds: Tensor[], opts: RunOptions): Map<Tensor, Te
           `backward: trying to backward through the graph a second time (op '${node.op}', output shape ${fmt(node.shape)}): ` +
             `its saved values were freed after the first backward; pass { retainGraph: true } to the first backward or dt.grad call`,
         );
+      const x0 = node.inputs[0];
+      if (node.accumulate && !opts.createGraph && x0.requiresGrad && node.inputs.length === 1) {
+        // in-place accumulation (slices of one tensor: RNN time steps, chunked gates)
+        let acc = grads.get(x0);
+        if (!acc || !owned.has(acc)) {
+          const fresh = zerosLike(x0);
+          if (acc) B().copy(acc, fresh);
+          acc = fresh;
+          owned.add(acc);
+          grads.set(x0, acc);
+        }
+        node.accumulate(acc, g.dtype === acc.dtype ? g : cast(g, acc.dtype));
+        if (!opts.retainGraph) node.backward = null;
+        continue;
+      }
       const inGrads = node.backward(g);
       const inputs = node.inputs;
       if (!opts.retainGraph) node.backward = null;
@@ -138,7 +155,9 @@ function run(roots: Tensor[], seeds: Tensor[], opts: RunOptions): Map<Tensor, Te
           throw new Error(`backward: op '${node.op}' returned a gradient of shape ${fmt(gx.shape)} for an input of shape ${fmt(x.shape)} (internal error)`);
         if (gx.dtype !== x.dtype) gx = cast(gx, x.dtype);
         const prev = grads.get(x);
-        grads.set(x, prev ? add(prev, gx) : gx);
+        if (prev && owned.has(prev)) {
+          B().copy(add(prev, gx), prev); // keep accumulating into the owned buffer
+        } else grads.set(x, prev ? add(prev, gx) : gx);
       }
     }
   } finally {

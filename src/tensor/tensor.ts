@@ -14,6 +14,10 @@ export class Node {
     public backward: ((g: Tensor) => (Tensor | null | undefined)[]) | null,
     public shape: number[],
   ) {}
+  /** Optional fast path for ops whose gradient touches a part of their single input (slice):
+   *  adds g into the input's gradient buffer `acc` in place, instead of building a full-size
+   *  gradient. Used only when the gradient itself is not being recorded. */
+  accumulate?: (acc: Tensor, g: Tensor) => void;
 }
 
 export class Tensor {

@@ -1,0 +1,174 @@
+// Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d (torch/nn/modules/conv.py). Each holds weight and bias and
+// calls its nn.functional convolution. Init as PyTorch: weight ~ kaiming_uniform(a = sqrt 5), i.e.
+// U(+-1/sqrt(fanIn)), and bias ~ U(+-1/sqrt(fanIn)), fanIn = weight.shape[1] * kernel elements.
+
+import { Tensor } from "../../tensor/tensor.js";
+import * as F from "../functional.js";
+import * as init from "../init.js";
+import { Module, Parameter } from "../module.js";
+import { param, positiveInt, tuple } from "./common.js";
+
+export type PaddingMode = "zeros" | "reflect" | "replicate" | "circular";
+
+export interface ConvLayerOptions {
+  /** Step between windows (default 1). */
+  stride?: number | number[];
+  /** Zero padding on each side, or "same" / "valid" (default 0). */
+  padding?: number | number[] | "same" | "valid";
+  /** Spacing between kernel taps (default 1). */
+  dilation?: number | number[];
+  /** Channel groups (default 1). */
+  groups?: number;
+  /** Learnable bias (default true). */
+  bias?: boolean;
+  /** How the padding is filled: "zeros" (default), "reflect", "replicate" or "circular". */
+  paddingMode?: PaddingMode;
+}
+
+abstract class ConvNd extends Module {
+  declare weight: Parameter;
+  declare bias: Parameter | null;
+  kernelSize: number[];
+  stride: number[];
+  padding: number[] | "same" | "valid";
+  dilation: number[];
+  groups: number;
+  paddingMode: PaddingMode;
+
+  constructor(
+    protected nd: 1 | 2,
+    transposed: boolean,
+    public inChannels: number,
+    public outChannels: number,
+    kernelSize: number | number[],
+    opts: ConvLayerOptions & { outputPadding?: number | number[] },
+  ) {
+    super();
+    const name = this.constructor.name;
+    positiveInt(name, inChannels, "inChannels");
+    positiveInt(name, outChannels, "outChannels");
+    this.groups = positiveInt(name, opts.groups ?? 1, "groups");
+    if (inChannels % this.groups) throw new Error(`${name}: inChannels ${inChannels} must be divisible by groups ${this.groups}`);
+    if (outChannels % this.groups) throw new Error(`${name}: outChannels ${outChannels} must be divisible by groups ${this.groups}`);
+    this.kernelSize = tuple(name, kernelSize, nd, "kernelSize");
+    this.stride = tuple(name, opts.stride ?? 1, nd, "stride");
+    const p = opts.padding ?? 0;
+    this.padding = typeof p === "string" ? p : tuple(name, p, nd, "padding");
+    if (typeof p === "string" && p !== "same" && p !== "valid") throw new Error(`${name}: padding must be a number, a tuple, "same" or "valid", got "${p}"`);
+    this.dilation = tuple(name, opts.dilation ?? 1, nd, "dilation");
+    this.paddingMode = opts.paddingMode ?? "zeros";
+    if (!["zeros", "reflect", "replicate", "circular"].includes(this.paddingMode))
+      throw new Error(`${name}: paddingMode must be "zeros", "reflect", "replicate" or "circular", got ${JSON.stringify(this.paddingMode)}`);
+    const wShape = transposed
+      ? [inChannels, outChannels / this.groups, ...this.kernelSize]
+      : [outChannels, inChannels / this.groups, ...this.kernelSize];
+    this.weight = param(wShape);
+    this.bias = opts.bias ?? true ? param([outChannels]) : null;
+    this.resetParameters();
+  }
+
+  resetParameters(): void {
+    init.kaimingUniform_(this.weight, { a: Math.sqrt(5) });
+    if (this.bias) {
+      const [fanIn] = init.calculateFanInAndFanOut(this.weight);
+      const bound = fanIn > 0 ? 1 / Math.sqrt(fanIn) : 0;
+      init.uniform_(this.bias, { a: -bound, b: bound });
+    }
+  }
+
+  /** For paddingMode other than "zeros": pads x explicitly and returns it with the padding to pass on (0). */
+  protected padInput(x: Tensor): [Tensor, number | number[] | "same" | "valid"] {
+    if (this.paddingMode === "zeros") return [x, this.padding];
+    let lo: number[], hi: number[];
+    if (this.padding === "valid") return [x, 0];
+    if (this.padding === "same") {
+      const tot = this.kernelSize.map((k, i) => this.dilation[i] * (k - 1));
+      lo = tot.map((t) => Math.floor(t / 2));
+      hi = tot.map((t, i) => t - lo[i]);
+    } else lo = hi = this.padding;
+    const pads: number[] = [];
+    for (let i = this.nd - 1; i >= 0; i--) pads.push(lo[i], hi[i]); // last dim first
+    return [F.pad(x, pads, { mode: this.paddingMode }), 0];
+  }
+
+  override extraRepr(): string {
+    let s = `${this.inChannels}, ${this.outChannels}, kernelSize=[${this.kernelSize}], stride=[${this.stride}]`;
+    if (this.padding !== "valid" && (typeof this.padding === "string" || this.padding.some((v) => v))) s += `, padding=${JSON.stringify(this.padding)}`;
+    if (this.dilation.some((v) => v !== 1)) s += `, dilation=[${this.dilation}]`;
+    if (this.groups !== 1) s += `, groups=${this.groups}`;
+    if (!this.bias) s += ", bias=false";
+    if (this.paddingMode !== "zeros") s += `, paddingMode=${this.paddingMode}`;
+    return s;
+  }
+}
+
+/** 1-d convolution over [N, Cin, L] (or unbatched [Cin, L]).  @example const conv = new nn.Conv1d(16, 33, 3, { stride: 2 }); */
+export class Conv1d extends ConvNd {
+  constructor(inChannels: number, outChannels: number, kernelSize: number | number[], opts: ConvLayerOptions = {}) {
+    super(1, false, inChannels, outChannels, kernelSize, opts);
+  }
+  override forward(x: Tensor): Tensor {
+    const [xp, padding] = this.padInput(x);
+    return F.conv1d(xp, this.weight, this.bias, { stride: this.stride, padding, dilation: this.dilation, groups: this.groups });
+  }
+}
+
+/** 2-d convolution over [N, Cin, H, W] (or unbatched [Cin, H, W]).
+ *  @example const conv = new nn.Conv2d(3, 16, 3, { padding: 1 }); const y = conv.call(x); // [N, 3, H, W] -> [N, 16, H, W] */
+export class Conv2d extends ConvNd {
+  constructor(inChannels: number, outChannels: number, kernelSize: number | number[], opts: ConvLayerOptions = {}) {
+    super(2, false, inChannels, outChannels, kernelSize, opts);
+  }
+  override forward(x: Tensor): Tensor {
+    const [xp, padding] = this.padInput(x);
+    return F.conv2d(xp, this.weight, this.bias, { stride: this.stride, padding, dilation: this.dilation, groups: this.groups });
+  }
+}
+
+export interface ConvTransposeLayerOptions {
+  /** Step of the convolution this inverts (default 1). */
+  stride?: number | number[];
+  /** dilation * (k - 1) - padding zero padding on each side of the input (default 0). */
+  padding?: number | number[];
+  /** Extra size on one side of the output (default 0). */
+  outputPadding?: number | number[];
+  /** Channel groups (default 1). */
+  groups?: number;
+  /** Learnable bias (default true). */
+  bias?: boolean;
+  /** Spacing between kernel taps (default 1). */
+  dilation?: number | number[];
+}
+
+abstract class ConvTransposeNd extends ConvNd {
+  outputPadding: number[];
+  constructor(nd: 1 | 2, inChannels: number, outChannels: number, kernelSize: number | number[], opts: ConvTransposeLayerOptions) {
+    super(nd, true, inChannels, outChannels, kernelSize, opts);
+    this.outputPadding = tuple(this.constructor.name, opts.outputPadding ?? 0, nd, "outputPadding");
+  }
+}
+
+/** Transposed 1-d convolution: weight [Cin, Cout/groups, k]. */
+export class ConvTranspose1d extends ConvTransposeNd {
+  constructor(inChannels: number, outChannels: number, kernelSize: number | number[], opts: ConvTransposeLayerOptions = {}) {
+    super(1, inChannels, outChannels, kernelSize, opts);
+  }
+  override forward(x: Tensor): Tensor {
+    return F.convTranspose1d(x, this.weight, this.bias, {
+      stride: this.stride, padding: this.padding as number[], outputPadding: this.outputPadding, groups: this.groups, dilation: this.dilation,
+    });
+  }
+}
+
+/** Transposed 2-d convolution (fractionally strided): weight [Cin, Cout/groups, kh, kw].
+ *  @example const up = new nn.ConvTranspose2d(16, 8, 2, { stride: 2 }); // [N, 16, H, W] -> [N, 8, 2H, 2W] */
+export class ConvTranspose2d extends ConvTransposeNd {
+  constructor(inChannels: number, outChannels: number, kernelSize: number | number[], opts: ConvTransposeLayerOptions = {}) {
+    super(2, inChannels, outChannels, kernelSize, opts);
+  }
+  override forward(x: Tensor): Tensor {
+    return F.convTranspose2d(x, this.weight, this.bias, {
+      stride: this.stride, padding: this.padding as number[], outputPadding: this.outputPadding, groups: this.groups, dilation: this.dilation,
+    });
+  }
+}

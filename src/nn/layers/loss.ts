@@ -1,0 +1,173 @@
+// Loss modules, each a thin wrapper of its nn.functional function (torch/nn/modules/loss.py).
+// Class weights (weight, posWeight) are buffers, so they appear in the state dict as PyTorch's do.
+
+import { Tensor } from "../../tensor/tensor.js";
+import * as F from "../functional.js";
+import type { Reduction } from "../loss.js";
+import { Module } from "../module.js";
+
+interface ReductionOptions {
+  /** "mean" (default), "sum" or "none". */
+  reduction?: Reduction;
+}
+
+function reductionOf(arg: Reduction | ReductionOptions | undefined): Reduction {
+  if (typeof arg === "string") return arg;
+  return arg?.reduction ?? "mean";
+}
+
+/** Options whose first PyTorch argument is a weight tensor: `new nn.NLLLoss(w)` or `new nn.NLLLoss({ weight: w })`. */
+function weightFirst<O extends { weight?: Tensor | null }>(arg: Tensor | O | undefined): O {
+  if (arg === undefined || arg === null) return {} as O;
+  if (arg instanceof Tensor) return { weight: arg } as O;
+  return arg;
+}
+
+/** mean((x - y)^2).  @example const loss = new nn.MSELoss().call(pred, target); */
+export class MSELoss extends Module {
+  reduction: Reduction;
+  constructor(opts?: ReductionOptions | Reduction) {
+    super();
+    this.reduction = reductionOf(opts);
+  }
+  override forward(input: Tensor, target: Tensor): Tensor {
+    return F.mseLoss(input, target, { reduction: this.reduction });
+  }
+}
+
+/** mean(|x - y|). */
+export class L1Loss extends Module {
+  reduction: Reduction;
+  constructor(opts?: ReductionOptions | Reduction) {
+    super();
+    this.reduction = reductionOf(opts);
+  }
+  override forward(input: Tensor, target: Tensor): Tensor {
+    return F.l1Loss(input, target, { reduction: this.reduction });
+  }
+}
+
+/** Quadratic below beta, linear above (default beta 1). */
+export class SmoothL1Loss extends Module {
+  reduction: Reduction;
+  beta: number;
+  constructor(opts: ReductionOptions & { beta?: number } = {}) {
+    super();
+    this.reduction = reductionOf(opts);
+    this.beta = opts.beta ?? 1;
+  }
+  override forward(input: Tensor, target: Tensor): Tensor {
+    return F.smoothL1Loss(input, target, { reduction: this.reduction, beta: this.beta });
+  }
+}
+
+/** Quadratic below delta, delta-scaled linear above (default delta 1). */
+export class HuberLoss extends Module {
+  reduction: Reduction;
+  delta: number;
+  constructor(opts: ReductionOptions & { delta?: number } = {}) {
+    super();
+    this.reduction = reductionOf(opts);
+    this.delta = opts.delta ?? 1;
+  }
+  override forward(input: Tensor, target: Tensor): Tensor {
+    return F.huberLoss(input, target, { reduction: this.reduction, delta: this.delta });
+  }
+}
+
+export interface CrossEntropyLossOptions extends ReductionOptions {
+  /** Per-class weight [C]. */
+  weight?: Tensor | null;
+  /** Targets equal to it are skipped (default -100). */
+  ignoreIndex?: number;
+  /** Mixes the target with the uniform distribution (default 0). */
+  labelSmoothing?: number;
+}
+
+/** logSoftmax + nllLoss on logits [N, C, ...] and class indices [N, ...] (or class probabilities).
+ *  @example const loss = new nn.CrossEntropyLoss({ labelSmoothing: 0.1 }).call(logits, labels); */
+export class CrossEntropyLoss extends Module {
+  declare weight: Tensor | null;
+  ignoreIndex: number;
+  reduction: Reduction;
+  labelSmoothing: number;
+  constructor(opts?: Tensor | CrossEntropyLossOptions) {
+    super();
+    const o = weightFirst<CrossEntropyLossOptions>(opts);
+    this.registerBuffer("weight", o.weight ?? null);
+    this.ignoreIndex = o.ignoreIndex ?? -100;
+    this.reduction = reductionOf(o);
+    this.labelSmoothing = o.labelSmoothing ?? 0;
+  }
+  override forward(input: Tensor, target: Tensor): Tensor {
+    return F.crossEntropy(input, target, {
+      weight: this.weight, ignoreIndex: this.ignoreIndex, reduction: this.reduction, labelSmoothing: this.labelSmoothing,
+    });
+  }
+}
+
+/** Negative log likelihood of log-probabilities [N, C, ...] at class indices [N, ...]. */
+export class NLLLoss extends Module {
+  declare weight: Tensor | null;
+  ignoreIndex: number;
+  reduction: Reduction;
+  constructor(opts?: Tensor | { weight?: Tensor | null; ignoreIndex?: number; reduction?: Reduction }) {
+    super();
+    const o = weightFirst<{ weight?: Tensor | null; ignoreIndex?: number; reduction?: Reduction }>(opts);
+    this.registerBuffer("weight", o.weight ?? null);
+    this.ignoreIndex = o.ignoreIndex ?? -100;
+    this.reduction = reductionOf(o);
+  }
+  override forward(input: Tensor, target: Tensor): Tensor {
+    return F.nllLoss(input, target, { weight: this.weight, ignoreIndex: this.ignoreIndex, reduction: this.reduction });
+  }
+}
+
+/** Binary cross entropy of probabilities. */
+export class BCELoss extends Module {
+  declare weight: Tensor | null;
+  reduction: Reduction;
+  constructor(opts?: Tensor | { weight?: Tensor | null; reduction?: Reduction }) {
+    super();
+    const o = weightFirst<{ weight?: Tensor | null; reduction?: Reduction }>(opts);
+    this.registerBuffer("weight", o.weight ?? null);
+    this.reduction = reductionOf(o);
+  }
+  override forward(input: Tensor, target: Tensor): Tensor {
+    return F.binaryCrossEntropy(input, target, { weight: this.weight, reduction: this.reduction });
+  }
+}
+
+/** Binary cross entropy of logits (sigmoid folded in, numerically stable); posWeight weighs positives. */
+export class BCEWithLogitsLoss extends Module {
+  declare weight: Tensor | null;
+  declare pos_weight: Tensor | null;
+  reduction: Reduction;
+  constructor(opts?: Tensor | { weight?: Tensor | null; reduction?: Reduction; posWeight?: Tensor | null }) {
+    super();
+    const o = weightFirst<{ weight?: Tensor | null; reduction?: Reduction; posWeight?: Tensor | null }>(opts);
+    this.registerBuffer("weight", o.weight ?? null);
+    this.registerBuffer("pos_weight", o.posWeight ?? null);
+    this.reduction = reductionOf(o);
+  }
+  get posWeight(): Tensor | null {
+    return this.pos_weight;
+  }
+  override forward(input: Tensor, target: Tensor): Tensor {
+    return F.binaryCrossEntropyWithLogits(input, target, { weight: this.weight, posWeight: this.pos_weight, reduction: this.reduction });
+  }
+}
+
+/** KL divergence of log-probabilities from a target (probabilities, or log-probabilities with logTarget). */
+export class KLDivLoss extends Module {
+  reduction: Reduction | "batchmean";
+  logTarget: boolean;
+  constructor(opts: { reduction?: Reduction | "batchmean"; logTarget?: boolean } = {}) {
+    super();
+    this.reduction = opts.reduction ?? "mean";
+    this.logTarget = opts.logTarget ?? false;
+  }
+  override forward(input: Tensor, target: Tensor): Tensor {
+    return F.klDiv(input, target, { reduction: this.reduction, logTarget: this.logTarget });
+  }
+}

@@ -1,0 +1,117 @@
+// Pooling modules (torch/nn/modules/pooling.py), each a wrapper of its nn.functional function.
+
+import { Tensor } from "../../tensor/tensor.js";
+import * as F from "../functional.js";
+import { Module } from "../module.js";
+
+type Size = number | number[];
+
+export interface MaxPoolLayerOptions {
+  /** Step between windows (default kernelSize). */
+  stride?: Size | null;
+  /** -inf padding on both sides (default 0). */
+  padding?: Size;
+  /** Spacing between taps (default 1). */
+  dilation?: Size;
+  /** Round the output size up (default false). */
+  ceilMode?: boolean;
+  /** Also return the indices of the maxima (default false). */
+  returnIndices?: boolean;
+}
+
+export interface AvgPoolLayerOptions {
+  /** Step between windows (default kernelSize). */
+  stride?: Size | null;
+  /** Zero padding on both sides (default 0). */
+  padding?: Size;
+  /** Round the output size up (default false). */
+  ceilMode?: boolean;
+  /** Count the padding in the divisor (default true). */
+  countIncludePad?: boolean;
+}
+
+/** Max over windows of [N, C, L].  @example new nn.MaxPool1d(2) */
+export class MaxPool1d extends Module {
+  constructor(public kernelSize: Size, public opts: MaxPoolLayerOptions = {}) {
+    super();
+  }
+  override forward(x: Tensor): Tensor {
+    // with returnIndices the result is [values, indices], as PyTorch (forwardWithIndices is the typed form)
+    if (this.opts.returnIndices) return F.maxPool1d(x, this.kernelSize, { ...this.opts, returnIndices: true }) as unknown as Tensor;
+    return F.maxPool1d(x, this.kernelSize, { ...this.opts, returnIndices: false });
+  }
+  /** [values, indices] (PyTorch's returnIndices). */
+  forwardWithIndices(x: Tensor): [Tensor, Tensor] {
+    return F.maxPool1d(x, this.kernelSize, { ...this.opts, returnIndices: true });
+  }
+  override extraRepr(): string {
+    return `kernelSize=${JSON.stringify(this.kernelSize)}, ${JSON.stringify(this.opts)}`;
+  }
+}
+
+/** Max over windows of [N, C, H, W].  @example new nn.MaxPool2d(2) // halves H and W */
+export class MaxPool2d extends Module {
+  constructor(public kernelSize: Size, public opts: MaxPoolLayerOptions = {}) {
+    super();
+  }
+  override forward(x: Tensor): Tensor {
+    // with returnIndices the result is [values, indices], as PyTorch (forwardWithIndices is the typed form)
+    if (this.opts.returnIndices) return F.maxPool2d(x, this.kernelSize, { ...this.opts, returnIndices: true }) as unknown as Tensor;
+    return F.maxPool2d(x, this.kernelSize, { ...this.opts, returnIndices: false });
+  }
+  forwardWithIndices(x: Tensor): [Tensor, Tensor] {
+    return F.maxPool2d(x, this.kernelSize, { ...this.opts, returnIndices: true });
+  }
+  override extraRepr(): string {
+    return `kernelSize=${JSON.stringify(this.kernelSize)}, ${JSON.stringify(this.opts)}`;
+  }
+}
+
+/** Mean over windows of [N, C, L]. */
+export class AvgPool1d extends Module {
+  constructor(public kernelSize: Size, public opts: AvgPoolLayerOptions = {}) {
+    super();
+  }
+  override forward(x: Tensor): Tensor {
+    return F.avgPool1d(x, this.kernelSize, this.opts);
+  }
+  override extraRepr(): string {
+    return `kernelSize=${JSON.stringify(this.kernelSize)}, ${JSON.stringify(this.opts)}`;
+  }
+}
+
+/** Mean over windows of [N, C, H, W]. */
+export class AvgPool2d extends Module {
+  constructor(public kernelSize: Size, public opts: AvgPoolLayerOptions & { divisorOverride?: number | null } = {}) {
+    super();
+  }
+  override forward(x: Tensor): Tensor {
+    return F.avgPool2d(x, this.kernelSize, this.opts);
+  }
+  override extraRepr(): string {
+    return `kernelSize=${JSON.stringify(this.kernelSize)}, ${JSON.stringify(this.opts)}`;
+  }
+}
+
+/** Mean pooling to a fixed output size [oh, ow] (null keeps that input size).  @example new nn.AdaptiveAvgPool2d(1) // global average pool */
+export class AdaptiveAvgPool2d extends Module {
+  constructor(public outputSize: number | (number | null)[]) {
+    super();
+  }
+  override forward(x: Tensor): Tensor {
+    return F.adaptiveAvgPool2d(x, this.outputSize);
+  }
+  override extraRepr(): string {
+    return `outputSize=${JSON.stringify(this.outputSize)}`;
+  }
+}
+
+/** Mean pooling to a fixed output length. */
+export class AdaptiveAvgPool1d extends Module {
+  constructor(public outputSize: number | [number]) {
+    super();
+  }
+  override forward(x: Tensor): Tensor {
+    return F.adaptiveAvgPool1d(x, this.outputSize);
+  }
+}
