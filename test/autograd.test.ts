@@ -138,3 +138,14 @@ test("dtypes and promotion", () => {
   dt.manualSeed(5);
   assert.deepEqual(dt.randn([4]).toArray(), a);
 });
+
+test("select and unbind: x[i] along a dim, gradients flow to the slice", () => {
+  const x = dt.arange(12).reshape(3, 4).to("float64").requiresGrad_();
+  assert.deepEqual(x.select(1, -1).toArray(), [3, 7, 11]);
+  assert.deepEqual(dt.select(x, 0, 1).toArray(), [4, 5, 6, 7]);
+  const parts = dt.unbind(x, 1);
+  assert.equal(parts.length, 4);
+  assert.deepEqual(parts[2].toArray(), [2, 6, 10]);
+  parts[2].mul(parts[3]).sum().backward(); // d/dx2 = x3, d/dx3 = x2
+  assert.deepEqual(x.grad!.toArray(), [[0, 0, 3, 2], [0, 0, 7, 6], [0, 0, 11, 10]]);
+});

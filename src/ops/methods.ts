@@ -32,7 +32,7 @@ const METHOD_OPS = {
   reshape: sh.reshape, view: sh.view, flatten: sh.flatten, squeeze: sh.squeeze, unsqueeze: sh.unsqueeze,
   transpose: sh.transpose, permute: sh.permute, expand: sh.expand, repeat: sh.repeat, flip: sh.flip,
   split: sh.split, chunk: sh.chunk, narrow: sh.narrow, slice: sh.slice, pad: sh.pad,
-  contiguous: sh.contiguous, clone: sh.clone,
+  contiguous: sh.contiguous, clone: sh.clone, select: sh.select, unbind: sh.unbind,
   indexSelect: ix.indexSelect, gather: ix.gather, scatter: ix.scatter, scatterAdd: ix.scatterAdd,
   maskedFill: ix.maskedFill, tril: ix.tril, triu: ix.triu, oneHot: ix.oneHot,
   to: ew.cast, softmax: act.softmax, logSoftmax: act.logSoftmax,

@@ -302,10 +302,12 @@ export const chunk = defineOp("chunk", (x: Tensor, chunks: number, dim = 0): Ten
   return split(x, Math.max(size, 1), d);
 });
 
-/** flip(dims): reverses the order along dims (a copy, as PyTorch); dy/dx: g flipped back. */
-export const flip = defineOp("flip", (x: Tensor, dims: number | number[]): Tensor => {
+/** flip(dims): reverses the order along dims (a copy, as PyTorch); `t.flip(0, 1)` and `t.flip([0, 1])` alike.
+ *  dy/dx: g flipped back. */
+export const flip = defineOp("flip", (x: Tensor, ...dims: (number | number[])[]): Tensor => {
   checkTensor("flip", x);
-  const ds = normDims("flip", dims, x.ndim, x.shape);
+  const list = varArgs(dims);
+  const ds = list.length ? normDims("flip", list, x.ndim, x.shape) : []; // flip([]) is a copy, as torch
   const strides = x.strides.slice();
   let offset = x.offset;
   for (const d of ds) {
@@ -390,3 +392,21 @@ export const pad = defineOp("pad", (x: Tensor, pads: number[], opts: number | Pa
     return [r];
   });
 });
+
+/** select(dim, index): the slice at `index` along dim, with that dim removed (x[..., index, ...]).
+ *  Composed of narrow and squeeze, so its gradient comes from theirs. */
+export function select(x: Tensor, dim: number, index: number): Tensor {
+  checkTensor("select", x);
+  const d = normDim("select", dim, x.ndim, x.shape);
+  const n = x.shape[d];
+  if (!Number.isInteger(index) || index < -n || index >= n)
+    throw new Error(`select: index ${index} out of range for dim ${dim} of size ${n} (shape ${fmt(x.shape)})`);
+  return squeeze(narrow(x, d, index < 0 ? index + n : index, 1), d);
+}
+
+/** unbind(dim = 0): every slice along dim, each with that dim removed. */
+export function unbind(x: Tensor, dim = 0): Tensor[] {
+  checkTensor("unbind", x);
+  const d = normDim("unbind", dim, x.ndim, x.shape);
+  return Array.from({ length: x.shape[d] }, (_, i) => select(x, d, i));
+}
