@@ -110,8 +110,18 @@ export interface ConvOptions<S> {
   groups?: number;
 }
 
+/** The trailing options object of a convolution ({} when omitted); PyTorch's positional stride, padding, ...
+ *  would otherwise be silently ignored, so they are refused with the option names. */
+function convOptions<O extends object>(op: string, opts: O | null | undefined, names: string): O {
+  if (opts === undefined || opts === null) return {} as O;
+  if (typeof opts !== "object" || Array.isArray(opts) || opts instanceof Tensor)
+    throw new Error(`${op}: expected an options object { ${names} } after bias (use null or undefined for no bias), got ${Array.isArray(opts) ? "an array" : typeof opts} ${String(opts)}`);
+  return opts;
+}
+
 /** The shared 2-d core: x [N, Cin, H, W], weight [Cout, Cin/groups, kh, kw]. */
 function convNd(op: string, nd: 1 | 2, x: Tensor, weight: Tensor, bias: Tensor | null | undefined, opts: ConvOptions<number | number[]>): Tensor {
+  opts = convOptions(op, opts, "stride, padding, dilation, groups");
   checkTensor(op, x);
   checkTensor(op, weight, "weight");
   requireFloat(op, x);
@@ -202,6 +212,7 @@ export interface ConvTransposeOptions<S> {
 /** The transposed convolution: x [N, Cin, H, W], weight [Cin, Cout/groups, kh, kw] -> [N, Cout, Hout, Wout],
  *  Hout = (H - 1) s - 2p + d (k - 1) + outputPadding + 1. Computed as W^T @ x followed by fold (col2im). */
 function convTransposeNd(op: string, nd: 1 | 2, x: Tensor, weight: Tensor, bias: Tensor | null | undefined, opts: ConvTransposeOptions<number | number[]>): Tensor {
+  opts = convOptions(op, opts, "stride, padding, outputPadding, groups, dilation");
   checkTensor(op, x);
   checkTensor(op, weight, "weight");
   requireFloat(op, x);

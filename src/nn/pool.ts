@@ -96,12 +96,23 @@ export interface MaxPoolOptions<S> {
 }
 
 type MaxPoolFn<S> = {
-  (x: Tensor, kernelSize: S, opts?: MaxPoolOptions<S> & { returnIndices?: false }): Tensor;
+  (x: Tensor, kernelSize: S, opts?: (MaxPoolOptions<S> & { returnIndices?: false }) | S): Tensor;
   (x: Tensor, kernelSize: S, opts: MaxPoolOptions<S> & { returnIndices: true }): [Tensor, Tensor];
   (x: Tensor, kernelSize: S, opts?: MaxPoolOptions<S>): Tensor | [Tensor, Tensor];
 };
 
-function maxPoolNd(op: string, nd: 1 | 2, x: Tensor, kernelSize: number | number[], opts: MaxPoolOptions<number | number[]>): Tensor | [Tensor, Tensor] {
+/** The options of a pooling function; a number or tuple in their place is PyTorch's positional stride
+ *  (`F.maxPool2d(x, 3, 2)`), anything else that is not an options object is refused. */
+export function poolOptions<O extends { stride?: number | number[] | null }>(op: string, opts: O | number | number[] | null | undefined): O {
+  if (opts === undefined || opts === null) return {} as O;
+  if (typeof opts === "number" || Array.isArray(opts)) return { stride: opts } as O;
+  if (typeof opts !== "object" || opts instanceof Tensor)
+    throw new Error(`${op}: expected an options object { stride, padding, ... } or a stride after kernelSize, got ${typeof opts} ${String(opts)}`);
+  return opts;
+}
+
+function maxPoolNd(op: string, nd: 1 | 2, x: Tensor, kernelSize: number | number[], opts: MaxPoolOptions<number | number[]> | number | number[]): Tensor | [Tensor, Tensor] {
+  opts = poolOptions(op, opts);
   const { x4, back } = as4d(op, x, nd);
   const pre = (v: number[]) => (nd === 1 ? [1, ...v] : v);
   const k = pre(tuple(op, "kernelSize", kernelSize, nd, 1));
@@ -120,11 +131,11 @@ function maxPoolNd(op: string, nd: 1 | 2, x: Tensor, kernelSize: number | number
 
 /** F.maxPool2d(x [N, C, H, W], kernelSize, { stride = kernelSize, padding = 0, dilation = 1, ceilMode = false, returnIndices = false }).
  *  @example F.maxPool2d(dt.randn([1, 3, 8, 8]), 2) // [1, 3, 4, 4] */
-export const maxPool2d = defineOp("maxPool2d", ((x: Tensor, kernelSize: Size2, opts: MaxPoolOptions<Size2> = {}) =>
+export const maxPool2d = defineOp("maxPool2d", ((x: Tensor, kernelSize: Size2, opts: MaxPoolOptions<Size2> | Size2 = {}) =>
   maxPoolNd("maxPool2d", 2, x, kernelSize, opts)) as MaxPoolFn<Size2>);
 
 /** F.maxPool1d(x [N, C, L], kernelSize, { stride = kernelSize, padding = 0, dilation = 1, ceilMode = false, returnIndices = false }). */
-export const maxPool1d = defineOp("maxPool1d", ((x: Tensor, kernelSize: Size1, opts: MaxPoolOptions<Size1> = {}) =>
+export const maxPool1d = defineOp("maxPool1d", ((x: Tensor, kernelSize: Size1, opts: MaxPoolOptions<Size1> | Size1 = {}) =>
   maxPoolNd("maxPool1d", 1, x, kernelSize, opts)) as MaxPoolFn<Size1>);
 
 export interface AvgPoolOptions<S> {
@@ -140,7 +151,8 @@ export interface AvgPoolOptions<S> {
   divisorOverride?: number | null;
 }
 
-function avgPoolNd(op: string, nd: 1 | 2, x: Tensor, kernelSize: number | number[], opts: AvgPoolOptions<number | number[]>): Tensor {
+function avgPoolNd(op: string, nd: 1 | 2, x: Tensor, kernelSize: number | number[], opts: AvgPoolOptions<number | number[]> | number | number[]): Tensor {
+  opts = poolOptions(op, opts);
   const { x4, back } = as4d(op, x, nd);
   const pre = (v: number[], first: number) => (nd === 1 ? [first, ...v] : v);
   const k = pre(tuple(op, "kernelSize", kernelSize, nd, 1), 1);
@@ -166,12 +178,12 @@ function avgPoolNd(op: string, nd: 1 | 2, x: Tensor, kernelSize: number | number
 
 /** F.avgPool2d(x [N, C, H, W], kernelSize, { stride = kernelSize, padding = 0, ceilMode = false, countIncludePad = true, divisorOverride }).
  *  @example F.avgPool2d(dt.randn([1, 3, 8, 8]), 2) // [1, 3, 4, 4] */
-export const avgPool2d = defineOp("avgPool2d", (x: Tensor, kernelSize: Size2, opts: AvgPoolOptions<Size2> = {}): Tensor =>
+export const avgPool2d = defineOp("avgPool2d", (x: Tensor, kernelSize: Size2, opts: AvgPoolOptions<Size2> | Size2 = {}): Tensor =>
   avgPoolNd("avgPool2d", 2, x, kernelSize, opts),
 );
 
 /** F.avgPool1d(x [N, C, L], kernelSize, { stride = kernelSize, padding = 0, ceilMode = false, countIncludePad = true }). */
-export const avgPool1d = defineOp("avgPool1d", (x: Tensor, kernelSize: Size1, opts: Omit<AvgPoolOptions<Size1>, "divisorOverride"> = {}): Tensor =>
+export const avgPool1d = defineOp("avgPool1d", (x: Tensor, kernelSize: Size1, opts: Omit<AvgPoolOptions<Size1>, "divisorOverride"> | Size1 = {}): Tensor =>
   avgPoolNd("avgPool1d", 1, x, kernelSize, opts),
 );
 

@@ -98,10 +98,26 @@ export function full(shape: number[] | number, value: number | boolean, opts: Te
   if (value) data.fill(typeof value === "boolean" ? 1 : value);
   return finish(new Tensor(data, s, dtype), opts);
 }
-export function zeros(shape: number[] | number, opts: TensorOptions = {}): Tensor {
+/** Sizes given as PyTorch allows: `f([2, 3], opts?)`, or `f(2, 3)` / `f(2, 3, opts)` (varargs). */
+type Sizes = [shape: number[] | number, opts?: TensorOptions] | [...sizes: number[], opts: TensorOptions] | number[];
+
+function sizesArgs(args: unknown[]): [number[] | number, TensorOptions] {
+  while (args.length > 1 && (args[args.length - 1] === undefined || args[args.length - 1] === null)) args = args.slice(0, -1); // f(shape, undefined)
+  const last = args[args.length - 1];
+  const opts = typeof last === "object" && last !== null && !Array.isArray(last) ? (last as TensorOptions) : undefined;
+  const sizes = opts ? args.slice(0, -1) : args;
+  if (sizes.length === 1) return [sizes[0] as number[] | number, opts ?? {}];
+  return [sizes as number[], opts ?? {}];
+}
+
+/** dt.zeros(shape, opts?) (or dt.zeros(2, 3)).  @example dt.zeros([2, 3], { dtype: "float64" }) */
+export function zeros(...args: Sizes): Tensor {
+  const [shape, opts] = sizesArgs(args);
   return full(shape, 0, opts);
 }
-export function ones(shape: number[] | number, opts: TensorOptions = {}): Tensor {
+/** dt.ones(shape, opts?) (or dt.ones(2, 3)). */
+export function ones(...args: Sizes): Tensor {
+  const [shape, opts] = sizesArgs(args);
   return full(shape, 1, opts);
 }
 export function zerosLike(t: Tensor, opts: TensorOptions = {}): Tensor {
@@ -165,16 +181,23 @@ function randomFill(op: string, shape: number[] | number, opts: TensorOptions, d
   return finish(new Tensor(data, s, dtype), opts);
 }
 
-/** Uniform on [0, 1). */
-export function rand(shape: number[] | number, opts: TensorOptions = {}): Tensor {
+/** Uniform on [0, 1): dt.rand(shape, opts?) (or dt.rand(2, 3)). */
+export function rand(...args: Sizes): Tensor {
+  const [shape, opts] = sizesArgs(args);
   return randomFill("rand", shape, opts, uniform);
 }
-/** Standard normal. */
-export function randn(shape: number[] | number, opts: TensorOptions = {}): Tensor {
+/** Standard normal: dt.randn(shape, opts?) (or dt.randn(2, 3)). */
+export function randn(...args: Sizes): Tensor {
+  const [shape, opts] = sizesArgs(args);
   return randomFill("randn", shape, opts, normal);
 }
-/** Uniform integers in [low, high), int32. */
-export function randint(low: number, high: number, shape: number[] | number, opts: TensorOptions = {}): Tensor {
+/** Uniform integers in [low, high), int32: dt.randint(low, high, shape), or dt.randint(high, shape) (low = 0), as torch. */
+export function randint(high: number, shape: number[], opts?: TensorOptions): Tensor;
+export function randint(low: number, high: number, shape: number[] | number, opts?: TensorOptions): Tensor;
+export function randint(low: number, high: number | number[], shape?: number[] | number | TensorOptions, opts: TensorOptions = {}): Tensor {
+  if (Array.isArray(high)) return randint(0, low, high, (shape as TensorOptions | undefined) ?? {});
+  if (shape === undefined || (typeof shape === "object" && !Array.isArray(shape)))
+    throw new Error(`randint: expected randint(low, high, shape) or randint(high, shape), got no shape`);
   if (!(high > low)) throw new Error(`randint: expected low < high, got low=${low}, high=${high}`);
   const s = shapeArg("randint", shape);
   const dtype = checkDType("randint", opts.dtype) ?? "int32";

@@ -44,10 +44,10 @@ declare module "../tensor/tensor.js" {
   interface Tensor extends Methods {
     /** max() -> 0-d tensor; max(dim, keepdim?) -> { values, indices }. */
     max(): Tensor;
-    max(dim: number, keepdim?: boolean): { values: Tensor; indices: Tensor };
+    max(dim: number, keepdim?: boolean): { values: Tensor; indices: Tensor } & Iterable<Tensor>;
     /** min() -> 0-d tensor; min(dim, keepdim?) -> { values, indices }. */
     min(): Tensor;
-    min(dim: number, keepdim?: boolean): { values: Tensor; indices: Tensor };
+    min(dim: number, keepdim?: boolean): { values: Tensor; indices: Tensor } & Iterable<Tensor>;
     /** The transpose (2-D), dims reversed otherwise. */
     readonly T: Tensor;
     /** torch's x.where(cond, other), or cond.where(a, b) on a bool tensor (dt.where's argument order). */

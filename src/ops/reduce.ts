@@ -126,7 +126,7 @@ export const argmin = defineOp("argmin", argLike("argmin", "argmin"), { differen
 
 function maxLike(name: string, op: "max" | "min", whole: (x: Tensor) => Tensor, arg: (x: Tensor, d: number, k: boolean) => Tensor) {
   function f(x: Tensor): Tensor;
-  function f(x: Tensor, dim: number, keepdim?: boolean): { values: Tensor; indices: Tensor };
+  function f(x: Tensor, dim: number, keepdim?: boolean): { values: Tensor; indices: Tensor } & Iterable<Tensor>;
   function f(x: Tensor, dim?: number | null, keepdim = false): Tensor | { values: Tensor; indices: Tensor } {
     checkTensor(name, x);
     if (dim === undefined || dim === null) return whole(x);
@@ -142,7 +142,10 @@ function maxLike(name: string, op: "max" | "min", whole: (x: Tensor) => Tensor, 
       const ik = reshape(indices, keptShape(x.shape, axes, true));
       return [scatterAdd(zeros(x.shape, { dtype: g.dtype }), d, ik, gk)];
     });
-    return { values, indices };
+    const r = { values, indices };
+    // also destructures like torch's namedtuple: const [v, i] = x.max(1)
+    Object.defineProperty(r, Symbol.iterator, { value: function* () { yield values; yield indices; }, enumerable: false });
+    return r as { values: Tensor; indices: Tensor } & Iterable<Tensor>;
   }
   return f;
 }
@@ -182,9 +185,12 @@ export interface VarOptions {
 }
 
 // var = sum (x - mean)^2 / (n - correction)
-export const variance = defineOp("var", (x: Tensor, dim?: Dim | VarOptions, opts: VarOptions = {}): Tensor => {
+// Also PyTorch's legacy positional form var(dim?, unbiased, keepdim?): unbiased false is correction 0.
+export const variance = defineOp("var", (x: Tensor, dim?: Dim | VarOptions | boolean, opts: VarOptions | boolean = {}, keepdim?: boolean): Tensor => {
   checkTensor("var", x);
+  if (typeof dim === "boolean") [dim, opts] = [undefined, dim]; // var(unbiased)
   if (dim !== null && typeof dim === "object" && !Array.isArray(dim)) [dim, opts] = [undefined, dim]; // var({ correction })
+  if (typeof opts === "boolean") opts = { correction: opts ? 1 : 0, keepdim };
   const axes = normDims("var", dim, x.ndim, x.shape);
   const xf = isFloat(x.dtype) ? x : x.to("float32");
   const mu = mean(xf, axes, true);
@@ -193,7 +199,9 @@ export const variance = defineOp("var", (x: Tensor, dim?: Dim | VarOptions, opts
 });
 
 // std = sqrt(var)
-export const std = defineOp("std", (x: Tensor, dim?: Dim | VarOptions, opts: VarOptions = {}): Tensor => sqrt(variance(x, dim, opts)));
+export const std = defineOp("std", (x: Tensor, dim?: Dim | VarOptions | boolean, opts: VarOptions | boolean = {}, keepdim?: boolean): Tensor =>
+  sqrt(variance(x, dim, opts, keepdim)),
+);
 
 /** Vector p-norm over dims (all by default): (sum |x|^p)^(1/p); p = Infinity gives max |x|.
  *  d/dx = x |x|^(p-2) / norm^(p-1), taken as 0 where the norm is 0 (as PyTorch). */

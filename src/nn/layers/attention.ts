@@ -14,7 +14,7 @@ import * as F from "../functional.js";
 import * as init from "../init.js";
 import { Module, Parameter } from "../module.js";
 import { Linear } from "./linear.js";
-import { param, positiveInt } from "./common.js";
+import { optionsOf, param, positiveInt } from "./common.js";
 
 export interface MultiheadAttentionOptions {
   /** Dropout on the attention weights in training (default 0). */
@@ -75,6 +75,7 @@ export class MultiheadAttention extends Module {
     super();
     positiveInt("MultiheadAttention", embedDim, "embedDim");
     positiveInt("MultiheadAttention", numHeads, "numHeads");
+    opts = optionsOf("MultiheadAttention", opts, "dropout, bias, kdim, vdim, batchFirst");
     if (embedDim % numHeads) throw new Error(`MultiheadAttention: embedDim ${embedDim} must be divisible by numHeads ${numHeads}`);
     this.headDim = embedDim / numHeads;
     this.dropout = opts.dropout ?? 0;

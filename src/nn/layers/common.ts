@@ -29,3 +29,13 @@ export function positiveInt(op: string, v: unknown, what: string): number {
   if (typeof v !== "number" || !Number.isInteger(v) || v <= 0) throw new Error(`${op}: ${what} must be a positive integer, got ${String(v)}`);
   return v;
 }
+
+/** The trailing options object of a layer constructor ({} when omitted). Anything else (a PyTorch-style
+ *  positional keyword argument such as `new nn.Conv2d(3, 8, 3, 2)`) is refused with the option names,
+ *  instead of being silently ignored. */
+export function optionsOf<O extends object>(op: string, opts: O | undefined | null, names: string): O {
+  if (opts === undefined || opts === null) return {} as O;
+  if (typeof opts !== "object" || Array.isArray(opts) || opts instanceof Tensor)
+    throw new Error(`${op}: expected an options object { ${names} } after the required arguments, got ${Array.isArray(opts) ? "an array" : typeof opts} ${String(opts)}`);
+  return opts;
+}

@@ -6,7 +6,7 @@ import { Tensor } from "../../tensor/tensor.js";
 import * as F from "../functional.js";
 import * as init from "../init.js";
 import { Module, Parameter } from "../module.js";
-import { param, positiveInt, tuple } from "./common.js";
+import { optionsOf, param, positiveInt, tuple } from "./common.js";
 
 export type PaddingMode = "zeros" | "reflect" | "replicate" | "circular";
 
@@ -45,6 +45,7 @@ abstract class ConvNd extends Module {
   ) {
     super();
     const name = this.constructor.name;
+    opts = optionsOf(name, opts, transposed ? "stride, padding, outputPadding, groups, bias, dilation" : "stride, padding, dilation, groups, bias, paddingMode");
     positiveInt(name, inChannels, "inChannels");
     positiveInt(name, outChannels, "outChannels");
     this.groups = positiveInt(name, opts.groups ?? 1, "groups");
@@ -144,7 +145,7 @@ abstract class ConvTransposeNd extends ConvNd {
   outputPadding: number[];
   constructor(nd: 1 | 2, inChannels: number, outChannels: number, kernelSize: number | number[], opts: ConvTransposeLayerOptions) {
     super(nd, true, inChannels, outChannels, kernelSize, opts);
-    this.outputPadding = tuple(this.constructor.name, opts.outputPadding ?? 0, nd, "outputPadding");
+    this.outputPadding = tuple(this.constructor.name, opts?.outputPadding ?? 0, nd, "outputPadding");
   }
 }
 

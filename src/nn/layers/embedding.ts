@@ -6,7 +6,7 @@ import { fmt } from "../../tensor/shape.js";
 import * as F from "../functional.js";
 import * as init from "../init.js";
 import { Module, Parameter } from "../module.js";
-import { param, positiveInt } from "./common.js";
+import { optionsOf, param, positiveInt } from "./common.js";
 
 export interface EmbeddingOptions {
   /** This row gets no gradient and starts at zero (negative counts from the end). */
@@ -26,6 +26,7 @@ export class Embedding extends Module {
     super();
     positiveInt("Embedding", numEmbeddings, "numEmbeddings");
     positiveInt("Embedding", embeddingDim, "embeddingDim");
+    opts = optionsOf("Embedding", opts, "paddingIdx");
     let p = opts.paddingIdx ?? null;
     if (p !== null) {
       if (!Number.isInteger(p) || p >= numEmbeddings || p < -numEmbeddings)

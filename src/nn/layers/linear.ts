@@ -9,7 +9,7 @@ import { flatten, reshape, permute, unsqueeze } from "../../ops/shape.js";
 import * as F from "../functional.js";
 import * as init from "../init.js";
 import { Module, Parameter } from "../module.js";
-import { param, positiveInt, firstOrOptions } from "./common.js";
+import { param, positiveInt, firstOrOptions, optionsOf } from "./common.js";
 
 /** y = x W^T + b, weight [outFeatures, inFeatures]. Init: W ~ kaiming_uniform(a = sqrt 5), i.e. U(+-1/sqrt(in)); b the same.
  *  @example const fc = new nn.Linear(784, 10); const y = fc.call(x); // [N, 784] -> [N, 10] */
@@ -19,13 +19,14 @@ export class Linear extends Module {
   constructor(
     public inFeatures: number,
     public outFeatures: number,
-    opts: { /** add a learnable bias (default true) */ bias?: boolean } = {},
+    opts: { /** add a learnable bias (default true) */ bias?: boolean } | boolean = {},
   ) {
     super();
     positiveInt("Linear", inFeatures, "inFeatures");
     positiveInt("Linear", outFeatures, "outFeatures");
+    const o = typeof opts === "boolean" ? { bias: opts } : optionsOf("Linear", opts, "bias"); // also Linear(4, 3, false), as PyTorch
     this.weight = param([outFeatures, inFeatures]);
-    this.bias = opts.bias ?? true ? param([outFeatures]) : null;
+    this.bias = o.bias ?? true ? param([outFeatures]) : null;
     this.resetParameters();
   }
   resetParameters(): void {
@@ -52,13 +53,14 @@ export class Bilinear extends Module {
     public in1Features: number,
     public in2Features: number,
     public outFeatures: number,
-    opts: { bias?: boolean } = {},
+    opts: { bias?: boolean } | boolean = {},
   ) {
     super();
     for (const [v, w] of [[in1Features, "in1Features"], [in2Features, "in2Features"], [outFeatures, "outFeatures"]] as const)
       positiveInt("Bilinear", v, w);
+    const o = typeof opts === "boolean" ? { bias: opts } : optionsOf("Bilinear", opts, "bias");
     this.weight = param([outFeatures, in1Features, in2Features]);
-    this.bias = opts.bias ?? true ? param([outFeatures]) : null;
+    this.bias = o.bias ?? true ? param([outFeatures]) : null;
     this.resetParameters();
   }
   resetParameters(): void {

@@ -51,10 +51,10 @@ export class L1Loss extends Module {
 export class SmoothL1Loss extends Module {
   reduction: Reduction;
   beta: number;
-  constructor(opts: ReductionOptions & { beta?: number } = {}) {
+  constructor(opts: (ReductionOptions & { beta?: number }) | Reduction = {}) {
     super();
     this.reduction = reductionOf(opts);
-    this.beta = opts.beta ?? 1;
+    this.beta = (typeof opts === "object" ? opts.beta : undefined) ?? 1;
   }
   override forward(input: Tensor, target: Tensor): Tensor {
     return F.smoothL1Loss(input, target, { reduction: this.reduction, beta: this.beta });
@@ -65,10 +65,11 @@ export class SmoothL1Loss extends Module {
 export class HuberLoss extends Module {
   reduction: Reduction;
   delta: number;
-  constructor(opts: ReductionOptions & { delta?: number } = {}) {
+  /** `new nn.HuberLoss({ reduction, delta })`, or the reduction first as PyTorch's HuberLoss("sum", 2). */
+  constructor(opts: (ReductionOptions & { delta?: number }) | Reduction = {}, delta?: number) {
     super();
     this.reduction = reductionOf(opts);
-    this.delta = opts.delta ?? 1;
+    this.delta = delta ?? (typeof opts === "object" ? opts.delta : undefined) ?? 1;
   }
   override forward(input: Tensor, target: Tensor): Tensor {
     return F.huberLoss(input, target, { reduction: this.reduction, delta: this.delta });
@@ -162,10 +163,11 @@ export class BCEWithLogitsLoss extends Module {
 export class KLDivLoss extends Module {
   reduction: Reduction | "batchmean";
   logTarget: boolean;
-  constructor(opts: { reduction?: Reduction | "batchmean"; logTarget?: boolean } = {}) {
+  constructor(opts: { reduction?: Reduction | "batchmean"; logTarget?: boolean } | Reduction | "batchmean" = {}) {
     super();
-    this.reduction = opts.reduction ?? "mean";
-    this.logTarget = opts.logTarget ?? false;
+    const o = typeof opts === "string" ? { reduction: opts } : opts;
+    this.reduction = o.reduction ?? "mean";
+    this.logTarget = o.logTarget ?? false;
   }
   override forward(input: Tensor, target: Tensor): Tensor {
     return F.klDiv(input, target, { reduction: this.reduction, logTarget: this.logTarget });

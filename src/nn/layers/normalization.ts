@@ -9,7 +9,7 @@ import { ones, zeros } from "../../ops/creation.js";
 import * as F from "../functional.js";
 import * as init from "../init.js";
 import { Module, Parameter } from "../module.js";
-import { param, positiveInt } from "./common.js";
+import { optionsOf, param, positiveInt } from "./common.js";
 
 export interface BatchNormLayerOptions {
   /** Added to the variance (default 1e-5). */
@@ -36,6 +36,7 @@ abstract class BatchNormBase extends Module {
   constructor(public numFeatures: number, opts: BatchNormLayerOptions) {
     super();
     positiveInt(this.constructor.name, numFeatures, "numFeatures");
+    opts = optionsOf(this.constructor.name, opts, "eps, momentum, affine, trackRunningStats");
     this.eps = opts.eps ?? 1e-5;
     this.momentum = opts.momentum === undefined ? 0.1 : opts.momentum;
     this.affine = opts.affine ?? true;
@@ -138,6 +139,7 @@ export class LayerNorm extends Module {
   elementwiseAffine: boolean;
   constructor(normalizedShape: number | number[], opts: { eps?: number; elementwiseAffine?: boolean; bias?: boolean } = {}) {
     super();
+    opts = optionsOf("LayerNorm", opts, "eps, elementwiseAffine, bias");
     this.normalizedShape = typeof normalizedShape === "number" ? [normalizedShape] : normalizedShape.slice();
     this.normalizedShape.forEach((s) => positiveInt("LayerNorm", s, "normalizedShape"));
     this.eps = opts.eps ?? 1e-5;
@@ -168,6 +170,7 @@ export class GroupNorm extends Module {
     super();
     positiveInt("GroupNorm", numGroups, "numGroups");
     positiveInt("GroupNorm", numChannels, "numChannels");
+    opts = optionsOf("GroupNorm", opts, "eps, affine");
     if (numChannels % numGroups) throw new Error(`GroupNorm: numChannels ${numChannels} must be divisible by numGroups ${numGroups}`);
     this.eps = opts.eps ?? 1e-5;
     this.affine = opts.affine ?? true;

@@ -3,6 +3,7 @@
 import { Tensor } from "../../tensor/tensor.js";
 import * as F from "../functional.js";
 import { Module } from "../module.js";
+import { poolOptions } from "../pool.js";
 
 type Size = number | number[];
 
@@ -32,8 +33,10 @@ export interface AvgPoolLayerOptions {
 
 /** Max over windows of [N, C, L].  @example new nn.MaxPool1d(2) */
 export class MaxPool1d extends Module {
-  constructor(public kernelSize: Size, public opts: MaxPoolLayerOptions = {}) {
+  opts: MaxPoolLayerOptions;
+  constructor(public kernelSize: Size, opts: MaxPoolLayerOptions | Size = {}) {
     super();
+    this.opts = poolOptions("MaxPool1d", opts);
   }
   override forward(x: Tensor): Tensor {
     // with returnIndices the result is [values, indices], as PyTorch (forwardWithIndices is the typed form)
@@ -51,8 +54,10 @@ export class MaxPool1d extends Module {
 
 /** Max over windows of [N, C, H, W].  @example new nn.MaxPool2d(2) // halves H and W */
 export class MaxPool2d extends Module {
-  constructor(public kernelSize: Size, public opts: MaxPoolLayerOptions = {}) {
+  opts: MaxPoolLayerOptions;
+  constructor(public kernelSize: Size, opts: MaxPoolLayerOptions | Size = {}) {
     super();
+    this.opts = poolOptions("MaxPool2d", opts);
   }
   override forward(x: Tensor): Tensor {
     // with returnIndices the result is [values, indices], as PyTorch (forwardWithIndices is the typed form)
@@ -69,8 +74,10 @@ export class MaxPool2d extends Module {
 
 /** Mean over windows of [N, C, L]. */
 export class AvgPool1d extends Module {
-  constructor(public kernelSize: Size, public opts: AvgPoolLayerOptions = {}) {
+  opts: AvgPoolLayerOptions;
+  constructor(public kernelSize: Size, opts: AvgPoolLayerOptions | Size = {}) {
     super();
+    this.opts = poolOptions("AvgPool1d", opts);
   }
   override forward(x: Tensor): Tensor {
     return F.avgPool1d(x, this.kernelSize, this.opts);
@@ -82,8 +89,10 @@ export class AvgPool1d extends Module {
 
 /** Mean over windows of [N, C, H, W]. */
 export class AvgPool2d extends Module {
-  constructor(public kernelSize: Size, public opts: AvgPoolLayerOptions & { divisorOverride?: number | null } = {}) {
+  opts: AvgPoolLayerOptions & { divisorOverride?: number | null };
+  constructor(public kernelSize: Size, opts: AvgPoolLayerOptions & { divisorOverride?: number | null } | Size = {}) {
     super();
+    this.opts = poolOptions("AvgPool2d", opts);
   }
   override forward(x: Tensor): Tensor {
     return F.avgPool2d(x, this.kernelSize, this.opts);

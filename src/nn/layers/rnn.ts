@@ -15,7 +15,7 @@ import { cat, chunk, narrow, reshape, stack, squeeze, transpose, unsqueeze } fro
 import * as F from "../functional.js";
 import * as init from "../init.js";
 import { Module, Parameter } from "../module.js";
-import { param, positiveInt } from "./common.js";
+import { optionsOf, param, positiveInt } from "./common.js";
 
 type Mode = "RNN_TANH" | "RNN_RELU" | "LSTM" | "GRU";
 const GATES: Record<Mode, number> = { RNN_TANH: 1, RNN_RELU: 1, LSTM: 4, GRU: 3 };
@@ -88,6 +88,7 @@ abstract class RNNBase extends Module {
     const name = this.constructor.name;
     positiveInt(name, inputSize, "inputSize");
     positiveInt(name, hiddenSize, "hiddenSize");
+    opts = optionsOf(name, opts, "numLayers, bias, batchFirst, dropout, bidirectional");
     this.numLayers = positiveInt(name, opts.numLayers ?? 1, "numLayers");
     this.bias = opts.bias ?? true;
     this.batchFirst = opts.batchFirst ?? false;
@@ -205,7 +206,7 @@ abstract class RNNBase extends Module {
 /** Elman RNN.  @example const rnn = new nn.RNN(10, 20, { numLayers: 2 }); const [out, hN] = rnn.call(x, h0); */
 export class RNN extends RNNBase {
   constructor(inputSize: number, hiddenSize: number, opts: RNNOptions = {}) {
-    const nl = opts.nonlinearity ?? "tanh";
+    const nl = optionsOf("RNN", opts, "numLayers, nonlinearity, bias, batchFirst, dropout, bidirectional").nonlinearity ?? "tanh";
     if (nl !== "tanh" && nl !== "relu") throw new Error(`RNN: unknown nonlinearity ${JSON.stringify(nl)} (expected "tanh" or "relu")`);
     super(nl === "tanh" ? "RNN_TANH" : "RNN_RELU", inputSize, hiddenSize, opts);
   }
@@ -219,7 +220,7 @@ export class RNN extends RNNBase {
 /** Long short-term memory.  @example const lstm = new nn.LSTM(10, 20); const [out, [hN, cN]] = lstm.call(x); */
 export class LSTM extends RNNBase {
   constructor(inputSize: number, hiddenSize: number, opts: Omit<RNNOptions, "nonlinearity"> & { projSize?: number } = {}) {
-    if (opts.projSize) throw new Error(`LSTM: projSize is not supported (got ${opts.projSize})`);
+    if (optionsOf("LSTM", opts, "numLayers, bias, batchFirst, dropout, bidirectional").projSize) throw new Error(`LSTM: projSize is not supported (got ${opts.projSize})`);
     super("LSTM", inputSize, hiddenSize, opts);
   }
   /** Returns [output [T, N, D*H], [hN, cN] each [L*D, N, H]]. */
@@ -298,6 +299,7 @@ abstract class RNNCellBase extends Module {
 /** One Elman RNN step.  @example const cell = new nn.RNNCell(10, 20); h = cell.call(x, h); */
 export class RNNCell extends RNNCellBase {
   constructor(inputSize: number, hiddenSize: number, opts: { bias?: boolean; nonlinearity?: "tanh" | "relu" } = {}) {
+    opts = optionsOf("RNNCell", opts, "bias, nonlinearity");
     const nl = opts.nonlinearity ?? "tanh";
     if (nl !== "tanh" && nl !== "relu") throw new Error(`RNNCell: unknown nonlinearity ${JSON.stringify(nl)} (expected "tanh" or "relu")`);
     super(nl === "tanh" ? "RNN_TANH" : "RNN_RELU", inputSize, hiddenSize, opts.bias ?? true);
@@ -310,7 +312,7 @@ export class RNNCell extends RNNCellBase {
 /** One LSTM step.  @example const cell = new nn.LSTMCell(10, 20); [h, c] = cell.call(x, [h, c]); */
 export class LSTMCell extends RNNCellBase {
   constructor(inputSize: number, hiddenSize: number, opts: { bias?: boolean } = {}) {
-    super("LSTM", inputSize, hiddenSize, opts.bias ?? true);
+    super("LSTM", inputSize, hiddenSize, optionsOf("LSTMCell", opts, "bias").bias ?? true);
   }
   override forward(x: Tensor, state?: [Tensor, Tensor] | null): [Tensor, Tensor] {
     const r = this.cell(x, state?.[0], state?.[1]);
@@ -321,7 +323,7 @@ export class LSTMCell extends RNNCellBase {
 /** One GRU step.  @example const cell = new nn.GRUCell(10, 20); h = cell.call(x, h); */
 export class GRUCell extends RNNCellBase {
   constructor(inputSize: number, hiddenSize: number, opts: { bias?: boolean } = {}) {
-    super("GRU", inputSize, hiddenSize, opts.bias ?? true);
+    super("GRU", inputSize, hiddenSize, optionsOf("GRUCell", opts, "bias").bias ?? true);
   }
   override forward(x: Tensor, h?: Tensor | null): Tensor {
     return this.cell(x, h, null).h;

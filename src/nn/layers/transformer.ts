@@ -12,7 +12,7 @@ import { Linear } from "./linear.js";
 import { Dropout } from "./dropout.js";
 import { LayerNorm } from "./normalization.js";
 import { MultiheadAttention, causalMask } from "./attention.js";
-import { positiveInt } from "./common.js";
+import { optionsOf, positiveInt } from "./common.js";
 import * as init from "../init.js";
 
 export type Activation = "relu" | "gelu" | ((x: Tensor) => Tensor);
@@ -64,6 +64,7 @@ export class TransformerEncoderLayer extends Module {
   constructor(public dModel: number, public nhead: number, opts: TransformerLayerOptions = {}) {
     super();
     positiveInt("TransformerEncoderLayer", dModel, "dModel");
+    opts = optionsOf("TransformerEncoderLayer", opts, "dimFeedforward, dropout, activation, layerNormEps, batchFirst, normFirst, bias");
     const ff = opts.dimFeedforward ?? 2048, p = opts.dropout ?? 0.1, bias = opts.bias ?? true, eps = opts.layerNormEps ?? 1e-5;
     this.batchFirst = opts.batchFirst ?? false;
     this.self_attn = new MultiheadAttention(dModel, nhead, { dropout: p, bias, batchFirst: this.batchFirst });
@@ -118,6 +119,7 @@ export class TransformerDecoderLayer extends Module {
   constructor(public dModel: number, public nhead: number, opts: TransformerLayerOptions = {}) {
     super();
     positiveInt("TransformerDecoderLayer", dModel, "dModel");
+    opts = optionsOf("TransformerDecoderLayer", opts, "dimFeedforward, dropout, activation, layerNormEps, batchFirst, normFirst, bias");
     const ff = opts.dimFeedforward ?? 2048, p = opts.dropout ?? 0.1, bias = opts.bias ?? true, eps = opts.layerNormEps ?? 1e-5;
     this.batchFirst = opts.batchFirst ?? false;
     this.self_attn = new MultiheadAttention(dModel, nhead, { dropout: p, bias, batchFirst: this.batchFirst });
@@ -181,6 +183,7 @@ export class TransformerEncoder extends Module {
   constructor(encoderLayer: TransformerEncoderLayer, public numLayers: number, opts: { norm?: Module | null } = {}) {
     super();
     positiveInt("TransformerEncoder", numLayers, "numLayers");
+    opts = optionsOf("TransformerEncoder", opts, "norm");
     if (!(encoderLayer instanceof Module)) throw new Error("TransformerEncoder: encoderLayer must be an nn.Module");
     this.layers = new ModuleList(Array.from({ length: numLayers }, () => cloneModule(encoderLayer)));
     this.norm = opts.norm ?? null;
@@ -200,6 +203,7 @@ export class TransformerDecoder extends Module {
   constructor(decoderLayer: TransformerDecoderLayer, public numLayers: number, opts: { norm?: Module | null } = {}) {
     super();
     positiveInt("TransformerDecoder", numLayers, "numLayers");
+    opts = optionsOf("TransformerDecoder", opts, "norm");
     if (!(decoderLayer instanceof Module)) throw new Error("TransformerDecoder: decoderLayer must be an nn.Module");
     this.layers = new ModuleList(Array.from({ length: numLayers }, () => cloneModule(decoderLayer)));
     this.norm = opts.norm ?? null;
@@ -248,8 +252,10 @@ export class Transformer extends Module {
   nhead: number;
   batchFirst: boolean;
 
-  constructor(opts: TransformerOptions = {}) {
+  /** `new nn.Transformer({ dModel, nhead, ... })`, or the first argument positionally as PyTorch (`new nn.Transformer(64)`). */
+  constructor(opts: TransformerOptions | number = {}) {
     super();
+    if (typeof opts === "number") opts = { dModel: opts };
     this.dModel = opts.dModel ?? 512;
     this.nhead = opts.nhead ?? 8;
     this.batchFirst = opts.batchFirst ?? false;
