@@ -2,9 +2,11 @@
 
 import { registerBackend } from "./backend/backend.js";
 import { jsBackend } from "./backend/js/index.js";
+import { wasmBackend, wasmAvailable } from "./backend/wasm/index.js";
 import "./ops/methods.js";
 
 registerBackend(jsBackend, true);
+if (wasmAvailable) registerBackend(wasmBackend, true); // the default when its kernels load; "js" stays selectable
 
 export { Tensor } from "./tensor/tensor.js";
 export type { DType, TypedArray } from "./tensor/dtype.js";
@@ -24,7 +26,7 @@ export { sum, mean, prod, max, min, amax, amin, argmax, argmin, logsumexp, all, 
 export { matmul, mm, bmm, outer, dot } from "./ops/linalg.js";
 export {
   reshape, view, flatten, squeeze, unsqueeze, transpose, permute, expand, repeat, flip, cat, stack, split, chunk,
-  narrow, slice, pad, contiguous, clone,
+  narrow, slice, pad, contiguous, clone, select, unbind,
 } from "./ops/shape.js";
 export { indexSelect, gather, scatter, scatterAdd, maskedFill, tril, triu, oneHot } from "./ops/indexing.js";
 export { softmax, logSoftmax } from "./nn/activation.js";
@@ -40,3 +42,5 @@ export * as optim from "./optim/index.js";
 export * as data from "./data/index.js";
 export * as io from "./io/index.js";
 export * as metrics from "./metrics/index.js";
+export * as train from "./train/index.js";
+export { fit, evaluate, earlyStopping, bestCheckpoint } from "./train/index.js";

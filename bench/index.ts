@@ -1,0 +1,160 @@
+// `npm run bench`: deeptype's workloads beside jax-js, TF.js (wasm and cpu) and, when the system
+// Python has torch, PyTorch and numpy (bench/torch_bench.py, run as a subprocess). Every peer
+// builds its inputs from the same deterministic data and its check value (a loss or a checksum of
+// the output) is compared with deeptype's, so a figure is only shown beside a matching result.
+//
+//   npm run bench                      all workloads, all peers
+//   npm run bench -- --quick           a short smoke run (deeptype alone unless --peers names others)
+//   npm run bench -- --only mlp,gpt    some workloads
+//   npm run bench -- --peers deeptype,torch   some peers
+//   npm run bench -- --threads 2       deeptype's thread count (default: dt.getNumThreads())
+
+import { spawnSync } from "node:child_process";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import * as dt from "../src/index.js";
+import { WORKLOADS, type Peer, type Prepared, type WorkloadInfo } from "./common.js";
+import { deeptype } from "./deeptype.js";
+
+const { values: opts } = parseArgs({
+  options: {
+    quick: { type: "boolean", default: false },
+    only: { type: "string" },
+    peers: { type: "string" },
+    threads: { type: "string" },
+    json: { type: "boolean", default: false },
+  },
+});
+const quick = opts.quick!;
+const threads = opts.threads ? Number(opts.threads) : dt.getNumThreads();
+dt.setNumThreads(threads);
+const only = opts.only ? opts.only.split(",") : null;
+const workloads = WORKLOADS.filter((w) => !only || only.includes(w.name));
+// --quick is a smoke run of deeptype alone unless peers are named
+const peerNames = opts.peers ? opts.peers.split(",") : quick ? ["deeptype"] : ["deeptype", "jax-js", "tfjs-wasm", "tfjs-cpu", "torch", "numpy"];
+
+interface Result {
+  value: number | null;
+  check: number | null;
+  note?: string;
+}
+
+/** Median seconds per step after warm-up, timing until minSeconds have passed (at least 3 steps;
+ *  2 for a peer slower than half a second a step). */
+async function time(p: Prepared): Promise<number> {
+  const minSeconds = quick ? 0.3 : 2, maxSteps = quick ? 5 : 200;
+  const t0 = performance.now();
+  await p.step();
+  const slow = performance.now() - t0 > 500;
+  const warm = slow ? 0 : quick ? 1 : 3, minSteps = slow ? 2 : 3;
+  for (let i = 0; i < warm; i++) await p.step();
+  const ts: number[] = [];
+  const start = performance.now();
+  while (ts.length < minSteps || (performance.now() - start < minSeconds * 1000 && ts.length < maxSteps)) {
+    const t0 = performance.now();
+    await p.step();
+    ts.push((performance.now() - t0) / 1000);
+  }
+  ts.sort((a, b) => a - b);
+  return ts[Math.floor(ts.length / 2)];
+}
+
+async function runPeer(name: string, peer: Peer, w: WorkloadInfo): Promise<Result> {
+  const make = peer[w.name];
+  if (!make) return { value: null, check: null, note: "n/a" };
+  try {
+    const p = await make();
+    const s = await time(p);
+    p.dispose?.();
+    return { value: w.perStep / s, check: p.check };
+  } catch (e) {
+    return { value: null, check: null, note: `fails: ${(e as Error).message.split("\n")[0].slice(0, 60)}` };
+  }
+}
+
+async function loadPeers(): Promise<Record<string, Peer>> {
+  const peers: Record<string, Peer> = {};
+  if (peerNames.includes("deeptype")) peers.deeptype = deeptype;
+  if (peerNames.includes("jax-js")) {
+    try {
+      peers["jax-js"] = (await import("./jaxjs.js")).jaxjs();
+      await (await import("./jaxjs.js")).initJax();
+    } catch (e) {
+      console.error(`jax-js unavailable: ${(e as Error).message}`);
+    }
+  }
+  for (const kind of ["wasm", "cpu"] as const)
+    if (peerNames.includes(`tfjs-${kind}`)) {
+      try {
+        const m = await import("./tfjs.js");
+        peers[`tfjs-${kind}`] = m.tfjs(kind);
+      } catch (e) {
+        console.error(`tfjs-${kind} unavailable: ${(e as Error).message}`);
+      }
+    }
+  return peers;
+}
+
+/** PyTorch and numpy figures from the system python (Debian's python3-torch), if it has torch. */
+function runPython(): Record<string, Record<string, Result>> | null {
+  if (!peerNames.includes("torch") && !peerNames.includes("numpy")) return null;
+  const py = "/usr/bin/python3";
+  const probe = spawnSync(py, ["-c", "import torch"], { encoding: "utf8" });
+  if (probe.status !== 0) return null;
+  const script = join(dirname(fileURLToPath(import.meta.url)), "torch_bench.py");
+  const args = [script, "--threads", String(threads), "--only", workloads.map((w) => w.name).join(",")];
+  if (quick) args.push("--quick");
+  const r = spawnSync(py, args, { encoding: "utf8", maxBuffer: 1 << 24 });
+  if (r.status !== 0) {
+    console.error(`torch_bench.py failed: ${r.stderr.slice(-500)}`);
+    return null;
+  }
+  return JSON.parse(r.stdout.trim().split("\n").pop()!);
+}
+
+function fmtValue(v: number): string {
+  return v >= 1000 ? `${(v / 1000).toFixed(1)}k` : v >= 100 ? v.toFixed(0) : v.toFixed(1);
+}
+
+const peers = await loadPeers();
+const results: Record<string, Record<string, Result>> = {};
+for (const w of workloads) {
+  results[w.name] = {};
+  for (const [name, peer] of Object.entries(peers)) {
+    process.stderr.write(`${w.name} / ${name} ...\n`);
+    results[w.name][name] = await runPeer(name, peer, w);
+  }
+}
+const py = runPython();
+if (py) for (const w of workloads) Object.assign(results[w.name], py[w.name] ?? {});
+
+const cols = ["deeptype", ...["jax-js", "tfjs-wasm", "tfjs-cpu", "torch", "numpy"].filter((p) => peerNames.includes(p) && (p in peers || (py && Object.values(py).some((r) => p in r))))];
+const rows: string[][] = [["workload", "unit", "bar", ...cols.map((c) => (c === "deeptype" ? c : `${c} (x dt)`)), "checks"]];
+for (const w of workloads) {
+  const r = results[w.name];
+  const base = r.deeptype;
+  const cells = cols.map((c) => {
+    const x = r[c];
+    if (!x || x.value === null) return x?.note ?? "n/a";
+    if (c === "deeptype" || !base || base.value === null) return fmtValue(x.value);
+    return `${fmtValue(x.value)} (${(x.value / base.value).toFixed(2)})`;
+  });
+  const bad: string[] = [];
+  if (base?.check !== null && base?.check !== undefined)
+    for (const c of cols) {
+      const x = r[c];
+      if (c === "deeptype" || !x || x.check === null || x.check === undefined) continue;
+      const tol = 2e-3 * Math.max(1, Math.abs(base.check));
+      if (!(Math.abs(x.check - base.check) <= tol)) bad.push(`${c} ${x.check.toPrecision(6)}≠${base.check.toPrecision(6)}`);
+    }
+  rows.push([w.name, w.unit, String(w.bar), ...cells, bad.length ? `MISMATCH ${bad.join("; ")}` : "ok"]);
+}
+const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+const line = (r: string[]) => "| " + r.map((c, i) => c.padEnd(widths[i])).join(" | ") + " |";
+console.log(`\ndeeptype bench (${quick ? "quick, " : ""}float32, deeptype backend ${dt.getBackend()} with ${threads} thread(s), ${new Date().toISOString()})`);
+console.log(line(rows[0]));
+console.log("|" + widths.map((w) => "-".repeat(w + 2)).join("|") + "|");
+for (const r of rows.slice(1)) console.log(line(r));
+console.log("Higher is better; (x dt) is the peer's figure divided by deeptype's. checks: each peer's loss/checksum against deeptype's.");
+if (opts.json) console.log(JSON.stringify(results));

@@ -1,0 +1,404 @@
+// The "wasm" backend: the reference backend's table with the compute-heavy float32 kernels
+// (matmul, im2col, reductions, transcendental and strided elementwise ops, where, strided copy)
+// replaced by WebAssembly SIMD ones (assembly/, built by scripts/build-wasm.mjs) that run on the
+// main thread plus a worker pool. Cheap ops on contiguous data stay in JS, where they cost no
+// more than the copies into wasm would. Every kernel this file does not override, and every dtype other
+// than float32, goes to the reference backend, so new interface kernels never break the build.
+//
+// Operands are copied into the shared wasm memory as the raw storage span they cover, keeping
+// their strides (a transposed or broadcast operand is read in place, never materialised); the
+// result is copied out into a new typed array.
+
+import { availableParallelism } from "node:os";
+import { setNumThreads, type Backend, type BinaryOp, type ConvGeometry, type UnaryOp, type View } from "../backend.js";
+import { isContig, jsBackend, offsets } from "../js/index.js";
+import { pool, type Job } from "./pool.js";
+import { alloc, F32, I32, reset, runtime, U8 } from "./runtime.js";
+
+/** Below this many multiply-adds a matmul stays in JS (copy and call overhead dominate). */
+const MATMUL_MIN_WORK = 512;
+/** Below this many multiply-adds a matmul runs on one thread. */
+const MATMUL_THREAD_WORK = 64 * 64 * 64;
+const MR = 6;
+const NR = 8;
+
+interface Placed {
+  /** Byte address of the view's first element in wasm memory. */
+  ptr: number;
+  strides: number[];
+}
+
+/** Copies the storage span a float32 view covers into wasm memory (keeping its strides), or, when
+ *  that span is much larger than the view, the view's elements contiguously. */
+function place(v: View): Placed {
+  const nd = v.shape.length;
+  let lo = v.offset, hi = v.offset, n = 1;
+  for (let d = 0; d < nd; d++) {
+    const ext = (v.shape[d] - 1) * v.strides[d];
+    n *= v.shape[d];
+    if (ext < 0) lo += ext;
+    else hi += ext;
+  }
+  if (n === 0) return { ptr: alloc(4), strides: v.strides.slice() };
+  const span = hi - lo + 1;
+  if (span <= 2 * n + 64) {
+    const p = alloc(span * 4);
+    F32().set((v.storage as Float32Array).subarray(lo, hi + 1), p >> 2);
+    return { ptr: p + (v.offset - lo) * 4, strides: v.strides.slice() };
+  }
+  const p = alloc(n * 4);
+  const strides = contiguousStrides(v.shape);
+  jsBackend.copy(v, { storage: F32(), shape: v.shape, strides, offset: p >> 2, dtype: "float32" });
+  return { ptr: p, strides };
+}
+
+/** The n floats at byte address p, copied into a new Float32Array. */
+function copyOut(p: number, n: number): Float32Array {
+  const out = new Float32Array(n);
+  out.set(F32().subarray(p >> 2, (p >> 2) + n));
+  return out;
+}
+
+/** place() for a bool (byte) view: its storage span copied into wasm memory, strides kept. */
+function placeBytes(v: View): Placed {
+  let lo = v.offset, hi = v.offset;
+  for (let d = 0; d < v.shape.length; d++) {
+    const ext = (v.shape[d] - 1) * v.strides[d];
+    if (ext < 0) lo += ext;
+    else hi += ext;
+  }
+  const p = alloc(hi - lo + 1);
+  U8().set((v.storage as Uint8Array).subarray(lo, hi + 1), p);
+  return { ptr: p + (v.offset - lo), strides: v.strides.slice() };
+}
+
+function contiguousStrides(shape: number[]): number[] {
+  const s: number[] = new Array(shape.length);
+  let acc = 1;
+  for (let d = shape.length - 1; d >= 0; d--) {
+    s[d] = acc;
+    acc *= shape[d];
+  }
+  return s;
+}
+
+/** True when b's batch dims all broadcast (stride 0) and a's batch dims step evenly over its rows,
+ *  so the batch folds into M: a is then one [nb*M, K] matrix with row stride aStrides[nd-2]. */
+function foldableRows(shape: number[], aStrides: number[], bStrides: number[]): boolean {
+  const nd = shape.length;
+  for (let d = 0; d < nd - 2; d++) if (shape[d] !== 1 && bStrides[d] !== 0) return false;
+  if (shape[nd - 2] === 1) return false;
+  let expect = aStrides[nd - 2] * shape[nd - 2];
+  for (let d = nd - 3; d >= 0; d--) {
+    if (shape[d] === 1) continue;
+    if (aStrides[d] !== expect) return false;
+    expect = aStrides[d] * shape[d];
+  }
+  return true;
+}
+
+function matmulF32(a: View, b: View): Float32Array {
+  const ex = runtime!.exports;
+  const nd = a.shape.length;
+  let M = a.shape[nd - 2];
+  const K = a.shape[nd - 1], N = b.shape[nd - 1];
+  let nb = 1;
+  for (let d = 0; d < nd - 2; d++) nb *= a.shape[d];
+  reset();
+  const A = place(a), Bp = place(b);
+  const sam = A.strides[nd - 2];
+  const sak = A.strides[nd - 1], sbk = Bp.strides[nd - 2], sbn = Bp.strides[nd - 1];
+  // offsets table of (aOff, bOff) element pairs per batch, relative to the placed pointers
+  let offs = 0;
+  if (nb > 1 && foldableRows(a.shape, A.strides, Bp.strides)) {
+    M *= nb;
+    nb = 1;
+  }
+  if (nb > 1) {
+    const batch = a.shape.slice(0, nd - 2);
+    const ao = offsets(batch, A.strides.slice(0, nd - 2), 0), bo = offsets(batch, Bp.strides.slice(0, nd - 2), 0);
+    offs = alloc(nb * 8);
+    const T = I32(), o = offs >> 2;
+    for (let i = 0; i < nb; i++) {
+      T[o + 2 * i] = ao[i];
+      T[o + 2 * i + 1] = bo[i];
+    }
+  } else {
+    offs = alloc(8);
+    const T = I32();
+    T[offs >> 2] = 0;
+    T[(offs >> 2) + 1] = 0;
+  }
+  const outN = nb * M * N;
+  const C = alloc(outN * 4);
+  const work = nb * M * N * K;
+  const threads = work >= MATMUL_THREAD_WORK ? pool.threads() : 1;
+  const scratchBytes = ex.sgemmScratchBytes();
+  const scratch = alloc(scratchBytes * threads);
+  // sgemmBatched(offs, b0, b1, A, sam, sak, B, sbk, sbn, C, cbs, ldc, m0, m1, n0, n1, K, scratch)
+  const args = [offs, 0, nb, A.ptr, sam, sak, Bp.ptr, sbk, sbn, C, M * N, N, 0, M, 0, N, K, scratch];
+  const job: Job = { fn: "sgemmBatched", args, lo: 1, hi: 2, step: nb, limit: nb, scratchArg: 17, scratchStride: scratchBytes };
+  if (threads > 1) {
+    // about three units per thread, so a thread that starts late still finds work and ends evenly
+    const parts = threads * 3;
+    if (nb >= parts) job.step = Math.ceil(nb / parts);
+    else if (M >= N) Object.assign(job, { lo: 12, hi: 13, limit: M, step: roundUp(Math.ceil(M / parts), MR) });
+    else Object.assign(job, { lo: 14, hi: 15, limit: N, step: roundUp(Math.ceil(N / parts), NR) });
+  }
+  pool.run(job, threads);
+  return copyOut(C, outN);
+}
+
+/** Contiguous, or one element broadcast everywhere: the layouts the reference backend loops over directly. */
+function simpleAccess(v: View): boolean {
+  let scalar = true;
+  for (let d = 0; d < v.shape.length; d++) if (v.shape[d] !== 1 && v.strides[d] !== 0) scalar = false;
+  return scalar || isContig(v);
+}
+
+function roundUp(x: number, m: number): number {
+  return Math.ceil(x / m) * m;
+}
+
+/** Runs a wasm kernel; if wasm memory cannot grow to what it needs (RangeError), the reference backend does the op. */
+function orReference<T, U>(wasm: () => T, reference: () => U): T | U {
+  try {
+    return wasm();
+  } catch (e) {
+    if (e instanceof RangeError) return reference();
+    throw e;
+  }
+}
+
+function allF32(...vs: View[]): boolean {
+  for (const v of vs) if (v.dtype !== "float32" || !(v.storage instanceof Float32Array)) return false;
+  return true;
+}
+
+function numel(shape: number[]): number {
+  let n = 1;
+  for (const s of shape) n *= s;
+  return n;
+}
+
+// ---- elementwise -----------------------------------------------------------------------------
+
+/** Op codes of assembly/elementwise.ts; ops not listed run in the reference backend. */
+const UNARY_CODE: Partial<Record<UnaryOp, number>> = {
+  copy: 0, neg: 1, abs: 2, exp: 3, sqrt: 4, square: 5, tanh: 6, sigmoid: 7, relu: 8, reciprocal: 9, clamp: 10, leakyRelu: 11, rsqrt: 12, log: 13,
+};
+const BINARY_CODE: Partial<Record<BinaryOp, number>> = { add: 0, sub: 1, mul: 2, div: 3, maximum: 4, minimum: 5, pow: 6 };
+/** Ops that cost tens of cycles per element in JS (wasm wins even on small tensors). */
+const COSTLY = new Set<string>(["exp", "tanh", "sigmoid", "log", "pow"]);
+/** Elements below which an elementwise op stays in JS: cheap ops, costly ops. */
+const EW_MIN = 4096, EW_MIN_COSTLY = 256;
+/** Elements from which an elementwise op is spread over threads: cheap ops, costly ops. */
+const EW_THREAD = 1 << 18, EW_THREAD_COSTLY = 1 << 15;
+
+/** Merges dims that every operand walks contiguously and drops size-1 dims; returns [shape, strides per operand]. */
+function collapse(shape: number[], strides: number[][]): [number[], number[][]] {
+  const sh: number[] = [];
+  const st: number[][] = strides.map(() => []);
+  for (let d = 0; d < shape.length; d++) {
+    if (shape[d] === 1) continue;
+    const k = sh.length - 1;
+    if (k >= 0 && strides.every((s, i) => st[i][k] === s[d] * shape[d])) {
+      sh[k] *= shape[d];
+      strides.forEach((s, i) => (st[i][k] = s[d]));
+    } else {
+      sh.push(shape[d]);
+      strides.forEach((s, i) => st[i].push(s[d]));
+    }
+  }
+  if (sh.length === 0) {
+    sh.push(1);
+    st.forEach((s) => s.push(0));
+  }
+  // one long row: cut it into rows so threads can share it
+  if (sh.length === 1 && sh[0] >= 8192)
+    for (const c of [4096, 2048, 1024, 512, 256, 128, 64, 32, 16, 8, 4])
+      if (sh[0] % c === 0) {
+        const rows = sh[0] / c;
+        sh.splice(0, 1, rows, c);
+        st.forEach((s) => s.splice(0, 1, s[0] * c, s[0]));
+        break;
+      }
+  return [sh, st];
+}
+
+/** Writes [nd, shape, strides...] as i32 into wasm memory; returns its address. */
+function descriptor(shape: number[], strides: number[][]): number {
+  const nd = shape.length;
+  const p = alloc(4 * (1 + nd * (1 + strides.length)));
+  const T = I32();
+  let o = p >> 2;
+  T[o++] = nd;
+  for (const s of shape) T[o++] = s;
+  for (const st of strides) for (const s of st) T[o++] = s;
+  return p;
+}
+
+/** Runs an elementwise kernel over rows [0, rows) of the collapsed shape, threaded when large. */
+function runRows(fn: string, args: number[], lo: number, rows: number, n: number, costly: boolean): void {
+  const threads = n >= (costly ? EW_THREAD_COSTLY : EW_THREAD) ? pool.threads() : 1;
+  const job: Job = { fn, args, lo, hi: lo + 1, step: rows, limit: rows, scratchArg: -1, scratchStride: 0 };
+  if (threads > 1) job.step = Math.max(1, Math.ceil(rows / (threads * 3)));
+  pool.run(job, threads);
+}
+
+function unaryF32(code: number, x: View, n: number, p0: number, p1: number, costly: boolean): Float32Array {
+  reset();
+  const X = place(x);
+  const [shape, [sx]] = collapse(x.shape, [X.strides]);
+  const desc = descriptor(shape, [sx]);
+  const out = alloc(n * 4);
+  const rows = n / shape[shape.length - 1];
+  runRows("unaryF32", [code, desc, X.ptr, out, 0, rows, p0, p1], 4, rows, n, costly);
+  return copyOut(out, n);
+}
+
+function binaryF32(code: number, a: View, b: View, n: number, costly: boolean): Float32Array {
+  reset();
+  const A = place(a), Bv = place(b);
+  const [shape, [sa, sb]] = collapse(a.shape, [A.strides, Bv.strides]);
+  const desc = descriptor(shape, [sa, sb]);
+  const out = alloc(n * 4);
+  const rows = n / shape[shape.length - 1];
+  runRows("binaryF32", [code, desc, A.ptr, Bv.ptr, out, 0, rows], 5, rows, n, costly);
+  return copyOut(out, n);
+}
+
+// ---- reductions ------------------------------------------------------------------------------
+
+const REDUCE_CODE: Partial<Record<string, number>> = { sum: 0, max: 1, min: 2 };
+
+/** sum/max/min of a float32 view over `axes`, or null when the layout has no vector path here. */
+function reduceF32(code: number, x: View, axes: number[]): Float32Array | null {
+  const keptShape: number[] = [], keptStr: number[] = [], redShape: number[] = [], redStr: number[] = [];
+  reset();
+  const X = place(x);
+  for (let d = 0; d < x.shape.length; d++) {
+    if (axes.includes(d)) {
+      redShape.push(x.shape[d]);
+      redStr.push(X.strides[d]);
+    } else {
+      keptShape.push(x.shape[d]);
+      keptStr.push(X.strides[d]);
+    }
+  }
+  const nOut = numel(keptShape), nRed = numel(redShape);
+  const [ks, [kst]] = collapse(keptShape, [keptStr]);
+  const [rs, [rst]] = collapse(redShape, [redStr]);
+  const out = alloc(nOut * 4);
+  const table = (shape: number[], strides: number[]): [number, number] => {
+    const t = offsets(shape, strides, 0);
+    const p = alloc(t.length * 4);
+    I32().set(t, p >> 2);
+    return [p, t.length];
+  };
+  const nk = ks.length;
+  if (kst[nk - 1] === 1 && ks[nk - 1] >= 4) {
+    const desc = descriptor(ks, [kst]);
+    const [red, nred] = table(rs, rst);
+    const rows = nOut / ks[nk - 1];
+    runRows("reduceVerticalF32", [code, desc, X.ptr, red, nred, out, 0, rows], 6, rows, nOut * nRed, false);
+  } else if (rst[rs.length - 1] === 1 && rs[rs.length - 1] >= 4) {
+    const desc = descriptor(ks, [kst]);
+    const [red, nred] = table(rs.slice(0, -1), rst.slice(0, -1));
+    runRows("reduceHorizontalF32", [code, desc, X.ptr, red, nred, rs[rs.length - 1], out, 0, nOut], 7, nOut, nOut * nRed, false);
+  } else return null;
+  return copyOut(out, nOut);
+}
+
+// ---- convolution -----------------------------------------------------------------------------
+
+function im2colF32(x: View, g: ConvGeometry): Float32Array {
+  const [N, C, H, W] = x.shape;
+  const [kh, kw] = g.kernel, [oh, ow] = g.out;
+  const n = N * C * kh * kw * oh * ow;
+  reset();
+  const X = place(x);
+  const desc = alloc(18 * 4);
+  I32().set([N, C, H, W, ...X.strides, kh, kw, ...g.stride, ...g.padding, ...g.dilation, oh, ow], desc >> 2);
+  const out = alloc(n * 4);
+  runRows("im2colF32", [desc, X.ptr, out, 0, N * C], 3, N * C, n, false);
+  return copyOut(out, n);
+}
+
+export const wasmBackend: Backend = {
+  ...jsBackend,
+  name: "wasm",
+
+  unary(op, x, outDtype, p0 = 0, p1 = 0) {
+    const code = UNARY_CODE[op];
+    if (code === undefined || outDtype !== "float32" || !allF32(x)) return jsBackend.unary(op, x, outDtype, p0, p1);
+    const n = numel(x.shape), costly = COSTLY.has(op);
+    // a cheap op on contiguous data is as fast in JS as the copies into wasm and back
+    if (n < (costly ? EW_MIN_COSTLY : EW_MIN) || (!costly && simpleAccess(x))) return jsBackend.unary(op, x, outDtype, p0, p1);
+    return orReference(() => unaryF32(code, x, n, p0, p1, costly), () => jsBackend.unary(op, x, outDtype, p0, p1));
+  },
+
+  binary(op, a, b, outDtype) {
+    const code = BINARY_CODE[op];
+    if (code === undefined || outDtype !== "float32" || !allF32(a, b)) return jsBackend.binary(op, a, b, outDtype);
+    const n = numel(a.shape), costly = COSTLY.has(op);
+    if (n < (costly ? EW_MIN_COSTLY : EW_MIN) || (!costly && simpleAccess(a) && simpleAccess(b))) return jsBackend.binary(op, a, b, outDtype);
+    return orReference(() => binaryF32(code, a, b, n, costly), () => jsBackend.binary(op, a, b, outDtype));
+  },
+
+  where(cond, a, b, outDtype) {
+    const n = numel(cond.shape);
+    if (n < EW_MIN || outDtype !== "float32" || !allF32(a, b) || !(cond.storage instanceof Uint8Array)) return jsBackend.where(cond, a, b, outDtype);
+    return orReference(() => {
+      reset();
+      const C = placeBytes(cond), A = place(a), Bv = place(b);
+      const [shape, strides] = collapse(cond.shape, [C.strides, A.strides, Bv.strides]);
+      const desc = descriptor(shape, strides);
+      const out = alloc(n * 4);
+      const rows = n / shape[shape.length - 1];
+      runRows("whereF32", [desc, C.ptr, A.ptr, Bv.ptr, out, 0, rows], 5, rows, n, false);
+      return copyOut(out, n);
+    }, () => jsBackend.where(cond, a, b, outDtype));
+  },
+
+  copy(src, dst) {
+    const n = numel(src.shape);
+    // a strided gather (contiguous() of a transposed or sliced view) runs in wasm; plain copies stay memcpy
+    if (n >= EW_MIN && allF32(src, dst) && !isContig(src) && isContig(dst)) {
+      const r = orReference(() => unaryF32(UNARY_CODE.copy!, src, n, 0, 0, false), () => null);
+      if (r) {
+        (dst.storage as Float32Array).set(r, dst.offset);
+        return;
+      }
+    }
+    jsBackend.copy(src, dst);
+  },
+
+  im2col(x, g) {
+    if (!allF32(x) || numel(x.shape) * g.kernel[0] * g.kernel[1] < EW_MIN) return jsBackend.im2col(x, g);
+    return orReference(() => im2colF32(x, g), () => jsBackend.im2col(x, g));
+  },
+
+  reduce(op, x, axes, outDtype) {
+    const code = REDUCE_CODE[op];
+    if (code === undefined || outDtype !== "float32" || !allF32(x) || numel(x.shape) < EW_MIN) return jsBackend.reduce(op, x, axes, outDtype);
+    let nRed = 1;
+    for (const a of axes) nRed *= x.shape[a];
+    if (nRed === 0) return jsBackend.reduce(op, x, axes, outDtype);
+    return orReference(() => reduceF32(code, x, axes), () => null) ?? jsBackend.reduce(op, x, axes, outDtype);
+  },
+
+  matmul(a, b, outDtype) {
+    if (outDtype !== "float32" || !allF32(a, b)) return jsBackend.matmul(a, b, outDtype);
+    const nd = a.shape.length;
+    const work = numel(a.shape) * b.shape[nd - 1];
+    if (work < MATMUL_MIN_WORK) return jsBackend.matmul(a, b, outDtype);
+    return orReference(() => matmulF32(a, b), () => jsBackend.matmul(a, b, outDtype));
+  },
+};
+
+// The pool is sized to the machine by default (dt.setNumThreads overrides it).
+if (runtime) setNumThreads(Math.max(1, Math.min(availableParallelism(), 16)));
+
+/** True when the wasm kernels loaded (else the backend is the reference one under another name). */
+export const wasmAvailable = runtime !== null;

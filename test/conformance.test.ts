@@ -1,0 +1,358 @@
+// Backend conformance: every kernel of the Backend interface, and the ops built on them, run on
+// every registered backend and compared with the reference backend ("js"), at sizes that are not
+// multiples of any tile (1, 7, 33, 1000; matmul 1x1 ... 65x130x97) and on non-contiguous inputs
+// (transposed, sliced with a step, expanded with stride 0). As candle/burn's backend suites.
+
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import * as dt from "../src/index.js";
+import type { Backend, Tensor, View } from "../src/index.js";
+import { BINARY_OPS, REDUCE_OPS, UNARY_OPS, B as currentBackend } from "../src/backend/backend.js";
+import { jsBackend } from "../src/backend/js/index.js";
+
+type Arr = ArrayLike<number>;
+
+/** Elementwise closeness: exact for ints/bools, rtol/atol for floats; NaN matches NaN, inf matches inf. */
+function assertClose(got: Arr, want: Arr, what: string, rtol = 1e-4, atol = 1e-5): void {
+  assert.equal(got.length, want.length, `${what}: length ${got.length} ≠ ${want.length}`);
+  let scale = 0;
+  for (let i = 0; i < want.length; i++) if (Number.isFinite(want[i])) scale = Math.max(scale, Math.abs(want[i]));
+  for (let i = 0; i < want.length; i++) {
+    const g = got[i], w = want[i];
+    if (Number.isNaN(w)) {
+      assert.ok(Number.isNaN(g), `${what}[${i}]: got ${g}, want NaN`);
+      continue;
+    }
+    if (!Number.isFinite(w)) {
+      assert.equal(g, w, `${what}[${i}]`);
+      continue;
+    }
+    const tol = atol + rtol * Math.max(Math.abs(w), 1e-3 * scale);
+    if (!(Math.abs(g - w) <= tol)) assert.fail(`${what}[${i}]: got ${g}, want ${w} (|diff| ${Math.abs(g - w)} > ${tol})`);
+  }
+}
+
+// ---- views of several layouts ----------------------------------------------------------------
+
+/** Input layouts for a logical shape: contiguous, transposed storage, sliced with step 2, expanded. */
+function layouts(shape: number[], make: (shape: number[]) => Tensor): [string, Tensor][] {
+  const out: [string, Tensor][] = [["contiguous", make(shape)]];
+  if (shape.length >= 2) {
+    const r = shape.length;
+    const sw = [...shape];
+    [sw[r - 1], sw[r - 2]] = [sw[r - 2], sw[r - 1]];
+    out.push(["transposed", make(sw).transpose(-1, -2)]);
+  }
+  if (shape.length >= 1) {
+    const big = [...shape];
+    big[big.length - 1] = 2 * big[big.length - 1] + 1;
+    out.push(["sliced", make(big).slice(-1, 1, big[big.length - 1], 2)]);
+    const one = [...shape];
+    one[0] = 1;
+    out.push(["expanded", make(one).expand(shape)]);
+  }
+  return out;
+}
+
+const SIZES = [[1], [7], [33], [1000], [7, 33], [3, 5, 9]];
+/** Past the size at which a backend leaves JS for its kernels (and, the last, for its threads). */
+const LARGE = [[8193], [16384], [65, 130], [3, 47, 61]];
+const THREADED = [640, 600];
+
+function maker(dtype: dt.DType, kind: "normal" | "positive" | "special" | "int" | "bool"): (s: number[]) => Tensor {
+  return (s) => {
+    if (kind === "bool") return dt.rand(s).gt(0.5);
+    if (kind === "int") return dt.randint(-5, 6, s);
+    let x = dt.randn(s, { dtype });
+    if (kind === "positive") x = x.abs().add(0.1);
+    if (kind === "special") {
+      // sprinkle NaN, ±inf, zeros and halves among the values
+      const d = x.dataSync();
+      const sp = [NaN, Infinity, -Infinity, 0, -0, 0.5, -2.5, 1e30, -1e-30];
+      for (let i = 0; i < d.length; i += 3) d[i] = sp[(i / 3) % sp.length];
+      x = dt.tensor(d, { shape: s, dtype });
+    }
+    return x;
+  };
+}
+
+/** The same kernel on the reference and on `be`, compared. */
+function check(be: Backend, what: string, run: (b: Backend) => ArrayLike<number>, rtol?: number): void {
+  const want = run(jsBackend);
+  const got = run(be);
+  assertClose(got, want, what, rtol);
+}
+
+const UNARY_PARAMS: Partial<Record<string, [number, number]>> = {
+  clamp: [-0.5, 0.7], leakyRelu: [0.01, 0], elu: [1.3, 0], softplus: [1.5, 20],
+};
+// inputs outside these ops' domain are still compared (NaN against NaN)
+const FLOAT_TYPES: dt.DType[] = ["float32", "float64"];
+
+const others = dt.listBackends().filter((n) => n !== "js");
+const kernelsTested = new Set<string>();
+
+describe("backend conformance", () => {
+  it("has a backend other than the reference registered (else this suite only checks js against itself)", () => {
+    assert.ok(dt.listBackends().includes("js"));
+  });
+
+  for (const name of dt.listBackends()) {
+    describe(`backend ${name}`, () => {
+      const be = (): Backend => {
+        const prev = dt.getBackend();
+        dt.setBackend(name);
+        const b = currentBackend();
+        dt.setBackend(prev);
+        return b;
+      };
+
+      it("unary: every op, float32/float64, sizes 1..1000, all layouts, special values", () => {
+        kernelsTested.add("unary");
+        dt.manualSeed(1);
+        for (const dtype of FLOAT_TYPES)
+          for (const kind of ["normal", "special"] as const)
+            for (const s of SIZES)
+              for (const [lay, x] of layouts(s, maker(dtype, kind)))
+                for (const op of UNARY_OPS) {
+                  const [p0, p1] = UNARY_PARAMS[op] ?? [0, 0];
+                  const outDtype = op === "logicalNot" || op === "isnan" || op === "isfinite" ? "bool" : dtype;
+                  check(be(), `unary ${op} ${dtype} ${kind} [${s}] ${lay}`, (b) => b.unary(op, x, outDtype, p0, p1), dtype === "float32" ? 2e-5 : 1e-12);
+                }
+        if (name !== "js")
+        for (const s of [...LARGE, THREADED])
+          for (const [lay, x] of layouts(s, maker("float32", "special")).slice(0, s === THREADED ? 2 : 4))
+            for (const op of UNARY_OPS) {
+              const [p0, p1] = UNARY_PARAMS[op] ?? [0, 0];
+              const outDtype = op === "logicalNot" || op === "isnan" || op === "isfinite" ? "bool" : "float32";
+              check(be(), `unary ${op} float32 [${s}] ${lay}`, (b) => b.unary(op, x, outDtype, p0, p1), 2e-5);
+            }
+        for (const [lay, x] of layouts([7, 33], maker("int32", "int")))
+          for (const op of ["copy", "neg", "abs", "sign", "square", "relu"] as const)
+            check(be(), `unary ${op} int32 ${lay}`, (b) => b.unary(op, x, "int32"));
+      });
+
+      it("binary: every op, broadcast and strided operands, float and int", () => {
+        kernelsTested.add("binary");
+        dt.manualSeed(2);
+        for (const dtype of FLOAT_TYPES)
+          for (const s of SIZES)
+            for (const [la, a] of layouts(s, maker(dtype, "special")))
+              for (const [lb, b] of layouts(s, maker(dtype, "normal")))
+                for (const op of BINARY_OPS) {
+                  const cmp = ["eq", "ne", "lt", "le", "gt", "ge", "logicalAnd", "logicalOr"].includes(op);
+                  check(be(), `binary ${op} ${dtype} [${s}] ${la}/${lb}`, (k) => k.binary(op, a, b, cmp ? "bool" : dtype), dtype === "float32" ? 2e-5 : 1e-12);
+                }
+        if (name !== "js")
+        for (const s of [...LARGE, THREADED])
+          for (const [la, a] of layouts(s, maker("float32", "special")).slice(0, s === THREADED ? 2 : 4))
+            for (const [lb, b] of layouts(s, maker("float32", "normal")).slice(0, s === THREADED ? 2 : 4))
+              for (const op of ["add", "sub", "mul", "div", "pow", "maximum", "minimum"] as const)
+                check(be(), `binary ${op} float32 [${s}] ${la}/${lb}`, (k) => k.binary(op, a, b, "float32"), 2e-5);
+        // row and column broadcasting, as bias adds and their gradients make
+        const m = dt.randn([300, 257]), row = dt.randn([1, 257]).expand([300, 257]), col = dt.randn([300, 1]).expand([300, 257]);
+        for (const op of BINARY_OPS) {
+          const cmp = ["eq", "ne", "lt", "le", "gt", "ge", "logicalAnd", "logicalOr"].includes(op);
+          check(be(), `binary ${op} row broadcast`, (k) => k.binary(op, m, row, cmp ? "bool" : "float32"), 2e-5);
+          check(be(), `binary ${op} column broadcast`, (k) => k.binary(op, col, m, cmp ? "bool" : "float32"), 2e-5);
+        }
+        const cube = dt.tensor(3).expand([300, 257]), two = dt.tensor(2).expand([300, 257]);
+        check(be(), "binary pow x^3", (k) => k.binary("pow", m, cube, "float32"), 2e-5);
+        check(be(), "binary pow x^2", (k) => k.binary("pow", m, two, "float32"), 2e-5);
+        // scalar broadcast (all strides 0) on either side
+        const x = dt.randn([33, 7]);
+        const sc = dt.tensor(1.5).expand([33, 7]);
+        for (const op of BINARY_OPS) {
+          check(be(), `binary ${op} tensor/scalar`, (k) => k.binary(op, x, sc, "float32"));
+          check(be(), `binary ${op} scalar/tensor`, (k) => k.binary(op, sc, x, "float32"));
+        }
+        const i = dt.randint(-5, 6, [7, 33]), j = dt.randint(1, 6, [7, 33]);
+        for (const op of ["add", "sub", "mul", "maximum", "minimum"] as const) check(be(), `binary ${op} int32`, (k) => k.binary(op, i, j, "int32"));
+      });
+
+      it("where: strided and broadcast condition and operands", () => {
+        kernelsTested.add("where");
+        dt.manualSeed(3);
+        for (const s of SIZES)
+          for (const [lc, c] of layouts(s, maker("float32", "bool")))
+            for (const [la, a] of layouts(s, maker("float32", "normal")))
+              check(be(), `where [${s}] ${lc}/${la}`, (k) => k.where(c, a, dt.randn(s).mul(0).add(2), "float32"));
+        if (name !== "js")
+          for (const s of LARGE)
+            for (const [lc, c] of layouts(s, maker("float32", "bool")))
+              for (const [la, a] of layouts(s, maker("float32", "special"))) {
+                const b = dt.randn(s);
+                check(be(), `where [${s}] ${lc}/${la}`, (k) => k.where(c, a, b, "float32"));
+                check(be(), `where [${s}] ${lc}/${la} scalar other`, (k) => k.where(c, dt.tensor(-1e30).expand(s), a, "float32"));
+              }
+      });
+
+      it("reduce: every op over every axis set, strided inputs", () => {
+        kernelsTested.add("reduce");
+        dt.manualSeed(4);
+        const shapes = [[1], [7], [1000], [7, 33], [3, 5, 9], [33, 65]];
+        for (const dtype of FLOAT_TYPES)
+          for (const s of shapes)
+            for (const [lay, x] of layouts(s, maker(dtype, "normal"))) {
+              const axesSets: number[][] = s.map((_, d) => [d]);
+              if (s.length > 1) axesSets.push(s.map((_, d) => d), [0, s.length - 1]);
+              for (const op of REDUCE_OPS)
+                for (const axes of axesSets) {
+                  if ((op === "argmax" || op === "argmin") && axes.length !== 1) continue;
+                  const outDtype = op === "argmax" || op === "argmin" ? "int32" : op === "any" || op === "all" ? "bool" : dtype;
+                  check(be(), `reduce ${op} ${dtype} [${s}] axes ${axes} ${lay}`, (k) => k.reduce(op, x, axes, outDtype), dtype === "float32" ? 1e-4 : 1e-10);
+                }
+            }
+        if (name !== "js")
+          for (const s of [...LARGE, [16, 4, 128, 33]])
+            for (const [lay, x] of layouts(s, maker("float32", "normal"))) {
+              const axesSets: number[][] = s.map((_, d) => [d]);
+              if (s.length > 1) axesSets.push(s.map((_, d) => d), [0, s.length - 1], s.slice(1).map((_, d) => d + 1), s.slice(1).map((_, d) => d));
+              for (const op of ["sum", "max", "min"] as const)
+                for (const axes of axesSets) check(be(), `reduce ${op} float32 [${s}] axes ${axes} ${lay}`, (k) => k.reduce(op, x, axes, "float32"), 1e-4);
+            }
+        const big = maker("float32", "special")([65, 130]);
+        for (const op of ["sum", "max", "min"] as const)
+          for (const axes of [[0], [1], [0, 1]]) check(be(), `reduce ${op} special [65,130] axes ${axes}`, (k) => k.reduce(op, big, axes, "float32"));
+        const sp = maker("float32", "special")([7, 33]);
+        for (const op of REDUCE_OPS) check(be(), `reduce ${op} special`, (k) => k.reduce(op, sp, [1], op.startsWith("arg") ? "int32" : "float32"));
+      });
+
+      it("matmul: tile-unaligned sizes, transposed operands, batched with broadcast batch dims", () => {
+        kernelsTested.add("matmul");
+        dt.manualSeed(5);
+        const cases: [number[], number[]][] = [
+          [[1, 1], [1, 1]], [[7, 33], [33, 5]], [[65, 130], [130, 97]], [[1, 257], [257, 1]], [[300, 7], [7, 300]],
+          [[2, 3, 7, 33], [2, 3, 33, 5]], [[13, 9, 17], [17, 6]], [[4, 1, 7, 33], [3, 33, 5]], [[1, 600], [600, 9]],
+          [[129, 64], [64, 127]], [[6, 40, 20], [6, 20, 40]],
+        ];
+        for (const dtype of FLOAT_TYPES)
+          for (const [sa, sb] of cases)
+            for (const [la, a] of layouts(sa, maker(dtype, "normal")))
+              for (const [lb, b] of layouts(sb, maker(dtype, "normal"))) {
+                if (la === "expanded" && lb === "expanded") continue;
+                // ops-level matmul broadcasts batch dims with stride 0 before the kernel
+                const prev = dt.getBackend();
+                dt.setBackend("js");
+                const want = dt.matmul(a, b).dataSync();
+                dt.setBackend(name);
+                const got = dt.matmul(a, b).dataSync();
+                dt.setBackend(prev);
+                assertClose(got, want, `matmul ${dtype} [${sa}]@[${sb}] ${la}/${lb}`, dtype === "float32" ? 1e-4 : 1e-10);
+              }
+        // the raw kernel with stride-0 batch dims on both sides
+        const a = dt.randn([1, 7, 33]).expand([5, 7, 33]), b = dt.randn([5, 33, 9]);
+        check(be(), "matmul kernel broadcast batch", (k) => k.matmul(a, b, "float32"));
+        const c = dt.randn([5, 1, 33]), d = dt.randn([33, 9]).unsqueeze(0).expand([5, 33, 9]);
+        check(be(), "matmul kernel M=1 batch", (k) => k.matmul(c, d, "float32"));
+        const nanb = dt.tensor([[Infinity, 1], [NaN, 2]]), zero = dt.tensor([[0, 0], [0, 1]]);
+        check(be(), "matmul 0*inf", (k) => k.matmul(zero, nanb, "float32"));
+        const i = dt.randint(-3, 4, [7, 9]), j = dt.randint(-3, 4, [9, 5]);
+        check(be(), "matmul int32", (k) => k.matmul(i, j, "int32"));
+      });
+
+      it("cumsum, gather, scatter, copy: strided inputs", () => {
+        for (const k of ["cumsum", "gather", "scatter", "copy"]) kernelsTested.add(k);
+        dt.manualSeed(6);
+        for (const dtype of FLOAT_TYPES)
+          for (const s of [[7], [1000], [7, 33], [3, 5, 9]])
+            for (const [lay, x] of layouts(s, maker(dtype, "normal")))
+              for (let ax = 0; ax < s.length; ax++) {
+                check(be(), `cumsum ${dtype} [${s}] axis ${ax} ${lay}`, (k) => k.cumsum(x, ax, dtype), 1e-4);
+                const idxShape = [...s];
+                idxShape[ax] = Math.max(1, s[ax] - 2);
+                const index = dt.randint(0, s[ax], idxShape);
+                check(be(), `gather [${s}] axis ${ax} ${lay}`, (k) => k.gather(x, ax, index));
+                const src = dt.randn(idxShape, { dtype });
+                for (const mode of ["set", "add"] as const)
+                  check(be(), `scatter ${mode} [${s}] axis ${ax} ${lay}`, (k) => k.scatter(x, ax, index, src, mode));
+              }
+        for (const s of [[1], [33], [7, 33], [3, 5, 9]])
+          for (const [lay, x] of layouts(s, maker("float32", "normal"))) {
+            const run = (k: Backend): Float32Array => {
+              const dst = new Float32Array(x.numel() * 2 + 3);
+              const strides = x.shape.map((_, d) => 2 * x.shape.slice(d + 1).reduce((p, q) => p * q, 1));
+              const view: View = { storage: dst, shape: x.shape, strides, offset: 3, dtype: "float32" };
+              k.copy(x, view);
+              return dst;
+            };
+            check(be(), `copy [${s}] ${lay} into strided`, run);
+          }
+        for (const s of LARGE)
+          for (const [lay, x] of layouts(s, maker("float32", "special"))) {
+            const run = (k: Backend): Float32Array => {
+              const dst = new Float32Array(x.numel() + 5);
+              k.copy(x, { storage: dst, shape: x.shape, strides: x.shape.map((_, d) => x.shape.slice(d + 1).reduce((p, q) => p * q, 1)), offset: 5, dtype: "float32" });
+              return dst;
+            };
+            check(be(), `copy [${s}] ${lay} into contiguous`, run);
+          }
+      });
+
+      it("convolution, pooling and normalisation ops (im2col, col2im, pool and norm kernels) with gradients", () => {
+        for (const k of ["im2col", "col2im", "maxPool2d", "avgPool2d", "avgPool2dBackward", "layerNorm", "layerNormBackward", "batchNorm", "batchNormBackward"]) kernelsTested.add(k);
+        dt.manualSeed(8);
+        const F = dt.nn.functional;
+        const x = dt.randn([3, 5, 13, 11]), w = dt.randn([7, 5, 3, 3]), bias = dt.randn([7]);
+        const ln = dt.randn([11]), lb = dt.randn([11]), rm = dt.zeros([5]), rv = dt.ones([5]), bw = dt.randn([5]), bb = dt.randn([5]);
+        const run = (): number[][] => {
+          const xs = x.clone().requiresGrad_(), ws = w.clone().requiresGrad_();
+          const y = F.conv2d(xs, ws, bias, { padding: 1, stride: [2, 1] });
+          const p = F.maxPool2d(xs, 3, { stride: 2, padding: 1 });
+          const a = F.avgPool2d(xs, 2);
+          const l = F.layerNorm(xs, [11], ln, lb);
+          const bn = F.batchNorm(xs, rm.clone(), rv.clone(), bw, bb, { training: true });
+          y.square().sum().add(p.sum()).add(a.square().sum()).add(l.mul(l).sum()).add(bn.square().sum()).backward();
+          return [y, p, a, l, bn, xs.grad!, ws.grad!].map((t) => Array.from(t.dataSync()));
+        };
+        const prev = dt.getBackend();
+        dt.setBackend("js");
+        const want = run();
+        dt.setBackend(name);
+        const got = run();
+        dt.setBackend(prev);
+        want.forEach((wv, i) => assertClose(got[i], wv, `conv/pool/norm output ${i}`, 1e-4));
+      });
+
+      it("ops built on the kernels: softmax, logSoftmax, logsumexp, var, norm, linear + crossEntropy with gradients", () => {
+        dt.manualSeed(7);
+        const x = dt.randn([33, 65]), w = dt.randn([10, 65]), bias = dt.randn([10]);
+        const target = dt.randint(0, 10, [33]);
+        const run = (): number[][] => {
+          const xs = x.clone().requiresGrad_(), ws = w.clone().requiresGrad_(), bs = bias.clone().requiresGrad_();
+          const F = dt.nn.functional;
+          const logits = F.linear(xs, ws, bs);
+          const loss = F.crossEntropy(logits, target);
+          loss.backward();
+          return [
+            [loss.item()], Array.from(xs.grad!.dataSync()), Array.from(ws.grad!.dataSync()), Array.from(bs.grad!.dataSync()),
+            Array.from(F.softmax(x, 1).dataSync()), Array.from(F.logSoftmax(x.T, 0).dataSync()),
+            Array.from(dt.logsumexp(x, 1).dataSync()), Array.from(x.var(0).dataSync()), Array.from(x.norm(2, 1).dataSync()),
+            Array.from(dt.matmul(x.T.unsqueeze(0).expand([3, 65, 33]), x).dataSync()),
+          ];
+        };
+        const prev = dt.getBackend();
+        dt.setBackend("js");
+        const want = run();
+        dt.setBackend(name);
+        const got = run();
+        dt.setBackend(prev);
+        want.forEach((wv, i) => assertClose(got[i], wv, `ops output ${i}`, 1e-4));
+      });
+    });
+  }
+
+  it("every kernel of the interface is covered (kernels added later are listed here until tested)", (t) => {
+    const kernels = Object.keys(jsBackend).filter((k) => typeof (jsBackend as unknown as Record<string, unknown>)[k] === "function");
+    const untested = kernels.filter((k) => !kernelsTested.has(k));
+    if (untested.length) t.diagnostic(`kernels not yet in this suite: ${untested.join(", ")}`);
+    for (const k of ["unary", "binary", "where", "reduce", "matmul", "cumsum", "gather", "scatter", "copy"]) assert.ok(kernelsTested.has(k), k);
+    for (const n of others) {
+      const prev = dt.getBackend();
+      dt.setBackend(n);
+      const b = currentBackend() as unknown as Record<string, unknown>;
+      dt.setBackend(prev);
+      for (const k of kernels) assert.equal(typeof b[k], "function", `backend ${n} lacks kernel ${k}`);
+    }
+  });
+});
