@@ -8,9 +8,9 @@
 
 // unary op codes (JS side: UNARY_CODE in src/backend/wasm/index.ts)
 const U_COPY = 0, U_NEG = 1, U_ABS = 2, U_EXP = 3, U_SQRT = 4, U_SQUARE = 5, U_TANH = 6, U_SIGMOID = 7;
-const U_RELU = 8, U_RECIPROCAL = 9, U_CLAMP = 10, U_LEAKY_RELU = 11, U_RSQRT = 12, U_LOG = 13;
+const U_RELU = 8, U_RECIPROCAL = 9, U_CLAMP = 10, U_LEAKY_RELU = 11, U_RSQRT = 12, U_LOG = 13, U_GELU_TANH = 14;
 // binary op codes
-const B_ADD = 0, B_SUB = 1, B_MUL = 2, B_DIV = 3, B_MAXIMUM = 4, B_MINIMUM = 5, B_POW = 6;
+const B_ADD = 0, B_SUB = 1, B_MUL = 2, B_DIV = 3, B_MAXIMUM = 4, B_MINIMUM = 5, B_POW = 6, B_RELU_BW = 7, B_GELU_TANH_BW = 8;
 
 @inline function splat(x: f32): v128 {
   return f32x4.splat(x);
@@ -65,6 +65,13 @@ function tanhV(x0: v128): v128 {
   return v128.bitselect(x0, r, f32x4.lt(f32x4.abs(x0), splat(0.0004)));
 }
 
+/** tanh(sqrt(2/pi) (x + 0.044715 x^3)), the inner term of GELU's tanh form. */
+@inline function geluT(x: v128): v128 {
+  const x2 = f32x4.mul(x, x);
+  const u = f32x4.mul(f32x4.mul(x, splat(0.7978845608028654)), f32x4.add(splat(1), f32x4.mul(x2, splat(0.044715))));
+  return tanhV(u);
+}
+
 @inline function unaryV(op: i32, x: v128, p0: v128, p1: v128): v128 {
   switch (op) {
     case U_COPY: return x;
@@ -94,6 +101,7 @@ function tanhV(x0: v128): v128 {
     }
     case U_LEAKY_RELU: return v128.bitselect(x, f32x4.mul(x, p0), f32x4.gt(x, splat(0)));
     case U_RSQRT: return f32x4.div(splat(1), f32x4.sqrt(x));
+    case U_GELU_TANH: return f32x4.mul(f32x4.mul(x, splat(0.5)), f32x4.add(splat(1), geluT(x)));
     case U_LOG: {
       const a = f32x4.replace_lane(splat(0), 0, Mathf.log(f32x4.extract_lane(x, 0)));
       const b = f32x4.replace_lane(a, 1, Mathf.log(f32x4.extract_lane(x, 1)));
@@ -120,6 +128,16 @@ function tanhV(x0: v128): v128 {
     case B_MAXIMUM: return f32x4.max(x, y);
     case B_MINIMUM: return f32x4.min(x, y);
     case B_POW: return powLanes(x, y);
+    // x = gradient, y = relu's input: y <= 0 ? 0 : x (NaN input passes the gradient, as PyTorch)
+    case B_RELU_BW: return v128.andnot(x, f32x4.le(y, splat(0)));
+    // x = gradient, y = the input: x (0.5 (1 + t) + 0.5 y (1 - t^2) k (1 + 3 c y^2))
+    case B_GELU_TANH_BW: {
+      const t = geluT(y);
+      const y2 = f32x4.mul(y, y);
+      const dinner = f32x4.mul(splat(0.7978845608028654), f32x4.add(splat(1), f32x4.mul(y2, splat(3 * 0.044715))));
+      const d = f32x4.add(f32x4.mul(splat(0.5), f32x4.add(splat(1), t)), f32x4.mul(f32x4.mul(f32x4.mul(splat(0.5), y), f32x4.sub(splat(1), f32x4.mul(t, t))), dinner));
+      return f32x4.mul(x, d);
+    }
     default: return x;
   }
 }
@@ -241,6 +259,130 @@ export function whereF32(desc: usize, Cd: usize, A: usize, B: usize, OUT: usize,
     for (; j < inner; j++) {
       const c = load<u8>(cp + <usize>(j * sc));
       store<f32>(op_ + (<usize>j << 2), c ? load<f32>(ap + (<usize>(j * sa) << 2)) : load<f32>(bp + (<usize>(j * sb) << 2)));
+    }
+  }
+}
+
+// ---- softmax over the last dim ------------------------------------------------------------------
+// Rows are the positions of dims 0..nd-2 (desc as unaryF32's, the last dim uncollapsed); out is
+// contiguous. logMode: log-softmax. Sums are taken in f64.
+
+@inline function maxS(a: f32, x: f32): f32 {
+  return x > a || x != x ? x : a;
+}
+
+/** out = softmax(x) (or logSoftmax) along the last dim for rows [r0, r1); desc = [nd, shape[nd], xStrides[nd]]. */
+export function softmaxF32(desc: usize, X: usize, OUT: usize, r0: i32, r1: i32, logMode: i32): void {
+  const nd = load<i32>(desc);
+  const inner = load<i32>(desc + (<usize>nd << 2));
+  const sx = load<i32>(desc + (<usize>(2 * nd) << 2));
+  const n4 = inner & ~3;
+  for (let r = r0; r < r1; r++) {
+    const xp = X + (<usize>rowOffset(desc, nd, r, 1 + nd) << 2);
+    const op_ = OUT + (<usize>(r * inner) << 2);
+    // gather the row into out (contiguous), taking its max
+    let mv = f32x4.splat(-Infinity);
+    let m: f32 = -Infinity;
+    let j = 0;
+    for (; j < n4; j += 4) {
+      const v = loadStrided(xp + (<usize>(j * sx) << 2), sx);
+      v128.store(op_ + (<usize>j << 2), v);
+      mv = f32x4.max(mv, v);
+    }
+    for (; j < inner; j++) {
+      const v = load<f32>(xp + (<usize>(j * sx) << 2));
+      store<f32>(op_ + (<usize>j << 2), v);
+      m = maxS(m, v);
+    }
+    m = maxS(m, f32x4.extract_lane(mv, 0));
+    m = maxS(m, f32x4.extract_lane(mv, 1));
+    m = maxS(m, f32x4.extract_lane(mv, 2));
+    m = maxS(m, f32x4.extract_lane(mv, 3));
+    const ms = splat(m);
+    // e = exp(x - max), summed in f64
+    let lo = f64x2.splat(0), hi = f64x2.splat(0);
+    let s: f64 = 0;
+    j = 0;
+    for (; j < n4; j += 4) {
+      const p = op_ + (<usize>j << 2);
+      const e = expV(f32x4.sub(v128.load(p), ms));
+      if (!logMode) v128.store(p, e);
+      lo = f64x2.add(lo, f64x2.promote_low_f32x4(e));
+      hi = f64x2.add(hi, f64x2.promote_low_f32x4(i32x4.shuffle(e, e, 2, 3, 0, 1)));
+    }
+    for (; j < inner; j++) {
+      const p = op_ + (<usize>j << 2);
+      const e = f32x4.extract_lane(expV(f32x4.sub(v128.load32_splat(p), ms)), 0);
+      if (!logMode) store<f32>(p, e);
+      s += <f64>e;
+    }
+    const t2 = f64x2.add(lo, hi);
+    s += f64x2.extract_lane(t2, 0) + f64x2.extract_lane(t2, 1);
+    j = 0;
+    if (logMode) {
+      // (x - max) - log(sum)
+      const ls = splat(<f32>Math.log(s));
+      for (; j < n4; j += 4) {
+        const p = op_ + (<usize>j << 2);
+        v128.store(p, f32x4.sub(f32x4.sub(v128.load(p), ms), ls));
+      }
+      for (; j < inner; j++) {
+        const p = op_ + (<usize>j << 2);
+        store<f32>(p, load<f32>(p) - m - <f32>Math.log(s));
+      }
+    } else {
+      const sv = splat(<f32>s);
+      for (; j < n4; j += 4) {
+        const p = op_ + (<usize>j << 2);
+        v128.store(p, f32x4.div(v128.load(p), sv));
+      }
+      for (; j < inner; j++) {
+        const p = op_ + (<usize>j << 2);
+        store<f32>(p, load<f32>(p) / <f32>s);
+      }
+    }
+  }
+}
+
+/** Gradient of softmaxF32 for rows [r0, r1): softmax dx = y (g - sum(g y)); log dx = g - exp(y) sum(g).
+ *  desc = [nd, shape[nd], gStrides[nd], yStrides[nd]]; out contiguous. */
+export function softmaxBackwardF32(desc: usize, G: usize, Y: usize, OUT: usize, r0: i32, r1: i32, logMode: i32): void {
+  const nd = load<i32>(desc);
+  const inner = load<i32>(desc + (<usize>nd << 2));
+  const sg = load<i32>(desc + (<usize>(2 * nd) << 2));
+  const sy = load<i32>(desc + (<usize>(3 * nd) << 2));
+  const n4 = inner & ~3;
+  for (let r = r0; r < r1; r++) {
+    const gp = G + (<usize>rowOffset(desc, nd, r, 1 + nd) << 2);
+    const yp = Y + (<usize>rowOffset(desc, nd, r, 1 + 2 * nd) << 2);
+    const op_ = OUT + (<usize>(r * inner) << 2);
+    let lo = f64x2.splat(0), hi = f64x2.splat(0);
+    let s: f64 = 0;
+    let j = 0;
+    for (; j < n4; j += 4) {
+      const g = loadStrided(gp + (<usize>(j * sg) << 2), sg);
+      const t = logMode ? g : f32x4.mul(g, loadStrided(yp + (<usize>(j * sy) << 2), sy));
+      lo = f64x2.add(lo, f64x2.promote_low_f32x4(t));
+      hi = f64x2.add(hi, f64x2.promote_low_f32x4(i32x4.shuffle(t, t, 2, 3, 0, 1)));
+    }
+    for (; j < inner; j++) {
+      const g = load<f32>(gp + (<usize>(j * sg) << 2));
+      s += <f64>(logMode ? g : g * load<f32>(yp + (<usize>(j * sy) << 2)));
+    }
+    const t2 = f64x2.add(lo, hi);
+    s += f64x2.extract_lane(t2, 0) + f64x2.extract_lane(t2, 1);
+    const sv = splat(<f32>s);
+    j = 0;
+    for (; j < n4; j += 4) {
+      const g = loadStrided(gp + (<usize>(j * sg) << 2), sg);
+      const y = loadStrided(yp + (<usize>(j * sy) << 2), sy);
+      v128.store(op_ + (<usize>j << 2), logMode ? f32x4.sub(g, f32x4.mul(expV(y), sv)) : f32x4.mul(y, f32x4.sub(g, sv)));
+    }
+    for (; j < inner; j++) {
+      const g = v128.load32_splat(gp + (<usize>(j * sg) << 2));
+      const y = v128.load32_splat(yp + (<usize>(j * sy) << 2));
+      const v = logMode ? f32x4.sub(g, f32x4.mul(expV(y), sv)) : f32x4.mul(y, f32x4.sub(g, sv));
+      store<f32>(op_ + (<usize>j << 2), f32x4.extract_lane(v, 0));
     }
   }
 }

@@ -33,6 +33,31 @@ function packB(dst: usize, B: usize, sbk: i32, sbn: i32, k0: i32, kc: i32, j0: i
         v128.store(d, v128.load(src));
         v128.store(d, v128.load(src, 16), 16);
       }
+    } else if (sbk == 1 && w == NR) {
+      // B stored transposed (x W^T): each column is contiguous along k; 4x4 transposes of 8 columns
+      const c0 = B + (<usize>((j0 + j) * sbn + k0) << 2);
+      const cs = <usize>sbn << 2;
+      const k4 = kc & ~3;
+      let k = 0;
+      for (; k < k4; k += 4) {
+        const kb = <usize>k << 2;
+        const d = panel + (<usize>(k * NR) << 2);
+        for (let half = 0; half < 2; half++) {
+          const base = c0 + <usize>(half * 4) * cs + kb;
+          const a = v128.load(base), b = v128.load(base + cs), c = v128.load(base + 2 * cs), e = v128.load(base + 3 * cs);
+          const t0 = i32x4.shuffle(a, b, 0, 4, 1, 5), t1 = i32x4.shuffle(c, e, 0, 4, 1, 5);
+          const t2 = i32x4.shuffle(a, b, 2, 6, 3, 7), t3 = i32x4.shuffle(c, e, 2, 6, 3, 7);
+          const o = d + <usize>(half * 16);
+          v128.store(o, i32x4.shuffle(t0, t1, 0, 1, 4, 5));
+          v128.store(o + NR * 4, i32x4.shuffle(t0, t1, 2, 3, 6, 7));
+          v128.store(o + 2 * NR * 4, i32x4.shuffle(t2, t3, 0, 1, 4, 5));
+          v128.store(o + 3 * NR * 4, i32x4.shuffle(t2, t3, 2, 3, 6, 7));
+        }
+      }
+      for (; k < kc; k++) {
+        const d = panel + (<usize>(k * NR) << 2);
+        for (let jj = 0; jj < NR; jj++) store<f32>(d + (<usize>jj << 2), load<f32>(c0 + <usize>jj * cs + (<usize>k << 2)));
+      }
     } else {
       for (let k = 0; k < kc; k++) {
         const d = panel + (<usize>(k * NR) << 2);
@@ -159,11 +184,19 @@ export function sgemm(
   A: usize, sam: i32, sak: i32, B: usize, sbk: i32, sbn: i32, C: usize, ldc: i32,
   m0: i32, m1: i32, n0: i32, n1: i32, K: i32, scratch: usize,
 ): void {
+  sgemmInto(A, sam, sak, B, sbk, sbn, C, ldc, m0, m1, n0, n1, K, scratch, false);
+}
+
+/** sgemm, or with `into` C += A @ B (C holds a bias or a sum already). */
+function sgemmInto(
+  A: usize, sam: i32, sak: i32, B: usize, sbk: i32, sbn: i32, C: usize, ldc: i32,
+  m0: i32, m1: i32, n0: i32, n1: i32, K: i32, scratch: usize, into: bool,
+): void {
   const pA = scratch;
   const pB = pA + <usize>(MC * KC) * 4;
   const tile = pB + <usize>(KC * NC) * 4;
   if (K == 0) {
-    for (let i = m0; i < m1; i++) memory.fill(C + (<usize>(i * ldc + n0) << 2), 0, <usize>(n1 - n0) << 2);
+    if (!into) for (let i = m0; i < m1; i++) memory.fill(C + (<usize>(i * ldc + n0) << 2), 0, <usize>(n1 - n0) << 2);
     return;
   }
   for (let jc = n0; jc < n1; jc += NC) {
@@ -171,7 +204,7 @@ export function sgemm(
     for (let pc = 0; pc < K; pc += KC) {
       const kc = min(KC, K - pc);
       packB(pB, B, sbk, sbn, pc, kc, jc, nc);
-      const acc = pc > 0;
+      const acc = pc > 0 || into;
       for (let ic = m0; ic < m1; ic += MC) {
         const mc = min(MC, m1 - ic);
         packA(pA, A, sam, sak, ic, mc, pc, kc);
@@ -202,15 +235,16 @@ export function sgemm(
 
 /**
  * Batched form: for batches [b0, b1), element offsets of A and B per batch come from the i32
- * table `offs` (pairs aOff, bOff); C's batch b starts at C + b * cbs floats.
+ * table `offs` (pairs aOff, bOff); C's batch b starts at C + b * cbs floats. With `into` != 0,
+ * C += A @ B (C prefilled, e.g. with a bias).
  */
 export function sgemmBatched(
   offs: usize, b0: i32, b1: i32, A: usize, sam: i32, sak: i32, B: usize, sbk: i32, sbn: i32,
-  C: usize, cbs: i32, ldc: i32, m0: i32, m1: i32, n0: i32, n1: i32, K: i32, scratch: usize,
+  C: usize, cbs: i32, ldc: i32, m0: i32, m1: i32, n0: i32, n1: i32, K: i32, scratch: usize, into: i32,
 ): void {
   for (let b = b0; b < b1; b++) {
     const ao = load<i32>(offs + (<usize>(2 * b) << 2));
     const bo = load<i32>(offs + (<usize>(2 * b + 1) << 2));
-    sgemm(A + (<usize>ao << 2), sam, sak, B + (<usize>bo << 2), sbk, sbn, C + (<usize>(b * cbs) << 2), ldc, m0, m1, n0, n1, K, scratch);
+    sgemmInto(A + (<usize>ao << 2), sam, sak, B + (<usize>bo << 2), sbk, sbn, C + (<usize>(b * cbs) << 2), ldc, m0, m1, n0, n1, K, scratch, into != 0);
   }
 }

@@ -5,3 +5,4 @@ export * from "./gemm";
 export * from "./elementwise";
 export * from "./reduce";
 export * from "./conv";
+export * from "./pool";

@@ -116,3 +116,130 @@ export function reduceHorizontalF32(op: i32, desc: usize, X: usize, red: usize, 
     }
   }
 }
+
+// ---- layerNorm over rows of [M, D] with contiguous rows (row stride in floats) --------------------
+// Means and variances in f64, as the reference backend; y in f32.
+
+@inline function sumLanes(lo: v128, hi: v128): f64 {
+  const t = f64x2.add(lo, hi);
+  return f64x2.extract_lane(t, 0) + f64x2.extract_lane(t, 1);
+}
+
+/** y = (x - mean) rstd (* w) (+ b) for rows [r0, r1); mean and rstd [M] written too. */
+export function layerNormF32(
+  X: usize, sM: i32, D: i32, W: usize, Bb: usize, hasW: i32, hasB: i32, eps: f64,
+  Y: usize, MEAN: usize, RSTD: usize, r0: i32, r1: i32,
+): void {
+  const n4 = D & ~3;
+  for (let m = r0; m < r1; m++) {
+    const xp = X + (<usize>(m * sM) << 2);
+    const yp = Y + (<usize>(m * D) << 2);
+    let lo = f64x2.splat(0), hi = f64x2.splat(0);
+    let s: f64 = 0;
+    let j = 0;
+    for (; j < n4; j += 4) {
+      const v = v128.load(xp + (<usize>j << 2));
+      lo = f64x2.add(lo, f64x2.promote_low_f32x4(v));
+      hi = f64x2.add(hi, f64x2.promote_low_f32x4(i32x4.shuffle(v, v, 2, 3, 0, 1)));
+    }
+    for (; j < D; j++) s += <f64>load<f32>(xp + (<usize>j << 2));
+    const mu = (s + sumLanes(lo, hi)) / <f64>D;
+    const muv = f64x2.splat(mu);
+    lo = f64x2.splat(0);
+    hi = f64x2.splat(0);
+    let ss: f64 = 0;
+    j = 0;
+    for (; j < n4; j += 4) {
+      const v = v128.load(xp + (<usize>j << 2));
+      const a = f64x2.sub(f64x2.promote_low_f32x4(v), muv);
+      const b = f64x2.sub(f64x2.promote_low_f32x4(i32x4.shuffle(v, v, 2, 3, 0, 1)), muv);
+      lo = f64x2.add(lo, f64x2.mul(a, a));
+      hi = f64x2.add(hi, f64x2.mul(b, b));
+    }
+    for (; j < D; j++) {
+      const c = <f64>load<f32>(xp + (<usize>j << 2)) - mu;
+      ss += c * c;
+    }
+    const r = 1 / Math.sqrt((ss + sumLanes(lo, hi)) / <f64>D + eps);
+    const muf = f32x4.splat(<f32>mu), rf = f32x4.splat(<f32>r);
+    j = 0;
+    for (; j < n4; j += 4) {
+      const o = <usize>j << 2;
+      let t = f32x4.mul(f32x4.sub(v128.load(xp + o), muf), rf);
+      if (hasW) t = f32x4.mul(t, v128.load(W + o));
+      if (hasB) t = f32x4.add(t, v128.load(Bb + o));
+      v128.store(yp + o, t);
+    }
+    for (; j < D; j++) {
+      const o = <usize>j << 2;
+      let t = (load<f32>(xp + o) - <f32>mu) * <f32>r;
+      if (hasW) t *= load<f32>(W + o);
+      if (hasB) t += load<f32>(Bb + o);
+      store<f32>(yp + o, t);
+    }
+    store<f32>(MEAN + (<usize>m << 2), <f32>mu);
+    store<f32>(RSTD + (<usize>m << 2), <f32>r);
+  }
+}
+
+/** Gradients of layerNormF32 for rows [r0, r1): dx [M, D] (contiguous) and, added into the f64 arrays
+ *  DW, DB [D], sum_rows(g xhat) and sum_rows(g). */
+export function layerNormBackwardF32(
+  G: usize, sgM: i32, X: usize, sxM: i32, MEAN: usize, RSTD: usize, W: usize, hasW: i32, D: i32,
+  DX: usize, DW: usize, DB: usize, r0: i32, r1: i32,
+): void {
+  const n4 = D & ~3;
+  for (let m = r0; m < r1; m++) {
+    const gp = G + (<usize>(m * sgM) << 2), xp = X + (<usize>(m * sxM) << 2), dp = DX + (<usize>(m * D) << 2);
+    const mu = load<f32>(MEAN + (<usize>m << 2)), r = load<f32>(RSTD + (<usize>m << 2));
+    const muf = f32x4.splat(mu), rf = f32x4.splat(r);
+    let slo = f64x2.splat(0), shi = f64x2.splat(0), hlo = f64x2.splat(0), hhi = f64x2.splat(0);
+    let sg: f64 = 0, sgh: f64 = 0;
+    let j = 0;
+    for (; j < n4; j += 4) {
+      const o = <usize>j << 2;
+      const g = v128.load(gp + o);
+      const h = f32x4.mul(f32x4.sub(v128.load(xp + o), muf), rf);
+      const gh = f32x4.mul(g, h);
+      const d8 = DW + (<usize>j << 3), b8 = DB + (<usize>j << 3);
+      v128.store(d8, f64x2.add(v128.load(d8), f64x2.promote_low_f32x4(gh)));
+      v128.store(d8, f64x2.add(v128.load(d8, 16), f64x2.promote_low_f32x4(i32x4.shuffle(gh, gh, 2, 3, 0, 1))), 16);
+      v128.store(b8, f64x2.add(v128.load(b8), f64x2.promote_low_f32x4(g)));
+      v128.store(b8, f64x2.add(v128.load(b8, 16), f64x2.promote_low_f32x4(i32x4.shuffle(g, g, 2, 3, 0, 1))), 16);
+      const gw = hasW ? f32x4.mul(g, v128.load(W + o)) : g;
+      const gwh = f32x4.mul(gw, h);
+      slo = f64x2.add(slo, f64x2.promote_low_f32x4(gw));
+      shi = f64x2.add(shi, f64x2.promote_low_f32x4(i32x4.shuffle(gw, gw, 2, 3, 0, 1)));
+      hlo = f64x2.add(hlo, f64x2.promote_low_f32x4(gwh));
+      hhi = f64x2.add(hhi, f64x2.promote_low_f32x4(i32x4.shuffle(gwh, gwh, 2, 3, 0, 1)));
+    }
+    for (; j < D; j++) {
+      const o = <usize>j << 2;
+      const g = load<f32>(gp + o);
+      const h = (load<f32>(xp + o) - mu) * r;
+      const d8 = DW + (<usize>j << 3), b8 = DB + (<usize>j << 3);
+      store<f64>(d8, load<f64>(d8) + <f64>(g * h));
+      store<f64>(b8, load<f64>(b8) + <f64>g);
+      const gw = hasW ? g * load<f32>(W + o) : g;
+      sg += <f64>gw;
+      sgh += <f64>(gw * h);
+    }
+    const mg = <f32>((sg + sumLanes(slo, shi)) / <f64>D), mgh = <f32>((sgh + sumLanes(hlo, hhi)) / <f64>D);
+    const mgv = f32x4.splat(mg), mghv = f32x4.splat(mgh);
+    j = 0;
+    for (; j < n4; j += 4) {
+      const o = <usize>j << 2;
+      const g = v128.load(gp + o);
+      const h = f32x4.mul(f32x4.sub(v128.load(xp + o), muf), rf);
+      const gw = hasW ? f32x4.mul(g, v128.load(W + o)) : g;
+      v128.store(dp + o, f32x4.mul(rf, f32x4.sub(f32x4.sub(gw, mgv), f32x4.mul(h, mghv))));
+    }
+    for (; j < D; j++) {
+      const o = <usize>j << 2;
+      const g = load<f32>(gp + o);
+      const h = (load<f32>(xp + o) - mu) * r;
+      const gw = hasW ? g * load<f32>(W + o) : g;
+      store<f32>(dp + o, r * (gw - mg - h * mgh));
+    }
+  }
+}

@@ -25,7 +25,7 @@ for (const k of Object.keys(be)) {
 }
 const p = await deeptype[name]!();
 stats.clear();
-const steps = 3;
+const steps = Number(process.env.STEPS ?? 3);
 const t0 = performance.now();
 for (let i = 0; i < steps; i++) await p.step();
 const total = (performance.now() - t0) / steps;

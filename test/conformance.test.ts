@@ -54,6 +54,16 @@ function layouts(shape: number[], make: (shape: number[]) => Tensor): [string, T
   return out;
 }
 
+/** 4-d input layouts: contiguous, the last two dims transposed in storage, sliced with step 2 along W. */
+function layouts4(shape: number[], make: (shape: number[]) => Tensor): [string, Tensor][] {
+  const [a, b, c, d] = shape;
+  return [
+    ["contiguous", make(shape)],
+    ["transposed", make([a, b, d, c]).transpose(-1, -2)],
+    ["sliced", make([a, b, c, 2 * d + 1]).slice(-1, 1, 2 * d + 1, 2)],
+  ];
+}
+
 const SIZES = [[1], [7], [33], [1000], [7, 33], [3, 5, 9]];
 /** Past the size at which a backend leaves JS for its kernels (and, the last, for its threads). */
 const LARGE = [[8193], [16384], [65, 130], [3, 47, 61]];
@@ -147,8 +157,18 @@ describe("backend conformance", () => {
         for (const s of [...LARGE, THREADED])
           for (const [la, a] of layouts(s, maker("float32", "special")).slice(0, s === THREADED ? 2 : 4))
             for (const [lb, b] of layouts(s, maker("float32", "normal")).slice(0, s === THREADED ? 2 : 4))
-              for (const op of ["add", "sub", "mul", "div", "pow", "maximum", "minimum"] as const)
+              for (const op of ["add", "sub", "mul", "div", "pow", "maximum", "minimum", "reluBackward"] as const)
                 check(be(), `binary ${op} float32 [${s}] ${la}/${lb}`, (k) => k.binary(op, a, b, "float32"), 2e-5);
+        // the fused activation kernels on plain values (special values above make the tolerance loose)
+        if (name !== "js")
+          for (const s of [[7], [1000], ...LARGE, THREADED])
+            for (const [la, a] of layouts(s, maker("float32", "normal")).slice(0, 2))
+              for (const [lb, b] of layouts(s, maker("float32", "normal")).slice(0, 2)) {
+                for (const op of ["reluBackward", "geluBackward", "geluTanhBackward"] as const)
+                  check(be(), `binary ${op} float32 normal [${s}] ${la}/${lb}`, (k) => k.binary(op, a, b, "float32"), 2e-5);
+                for (const op of ["gelu", "geluTanh", "tanh", "sigmoid"] as const)
+                  check(be(), `unary ${op} float32 normal [${s}] ${lb}`, (k) => k.unary(op, b, "float32"), 2e-5);
+              }
         // row and column broadcasting, as bias adds and their gradients make
         const m = dt.randn([300, 257]), row = dt.randn([1, 257]).expand([300, 257]), col = dt.randn([300, 1]).expand([300, 257]);
         for (const op of BINARY_OPS) {
@@ -249,6 +269,33 @@ describe("backend conformance", () => {
         check(be(), "matmul 0*inf", (k) => k.matmul(zero, nanb, "float32"));
         const i = dt.randint(-3, 4, [7, 9]), j = dt.randint(-3, 4, [9, 5]);
         check(be(), "matmul int32", (k) => k.matmul(i, j, "int32"));
+        // with a bias (addmm): row broadcast, full, strided, and batched with the batch folded into rows
+        for (const [M, K, N] of [[1, 1, 1], [7, 33, 5], [65, 130, 97], [129, 64, 127], [300, 7, 300], [33, 1000, 1]]) {
+          const x = dt.randn([M, K]), w = dt.randn([N, K]);
+          const row = dt.randn([N]).expand([M, N]);
+          check(be(), `matmul + row bias [${M},${K}]@[${K},${N}]`, (k) => k.matmul(x, w.transpose(0, 1), "float32", row), 1e-4);
+          const full = dt.randn([N, M]).transpose(0, 1);
+          check(be(), `matmul + strided bias [${M},${K}]@[${K},${N}]`, (k) => k.matmul(x, w.transpose(0, 1), "float32", full), 1e-4);
+          const col = dt.randn([M, 1]).expand([M, N]);
+          check(be(), `matmul + column bias [${M},${K}]@[${K},${N}]`, (k) => k.matmul(x, w.transpose(0, 1), "float32", col), 1e-4);
+        }
+        const xb = dt.randn([3, 40, 20]), wb = dt.randn([20, 30]).unsqueeze(0).expand([3, 20, 30]), bb = dt.randn([30]).expand([3, 40, 30]);
+        check(be(), "matmul + bias batched", (k) => k.matmul(xb, wb, "float32", bb), 1e-4);
+        // linear (addmm) against matmul + add, with gradients, 2-D and 3-D inputs
+        for (const shape of [[7, 33], [2, 5, 33], [300, 33]]) {
+          const x = dt.randn(shape, { requiresGrad: true }), w = dt.randn([17, 33], { requiresGrad: true }), bias = dt.randn([17], { requiresGrad: true });
+          const prev = dt.getBackend();
+          dt.setBackend(name);
+          const y = dt.nn.functional.linear(x, w, bias);
+          y.square().sum().backward();
+          const got = [y.dataSync(), x.grad!.dataSync(), w.grad!.dataSync(), bias.grad!.dataSync()];
+          x.grad = w.grad = bias.grad = null;
+          const y2 = dt.matmul(x, w.transpose(0, 1)).add(bias);
+          y2.square().sum().backward();
+          const want = [y2.dataSync(), x.grad!.dataSync(), w.grad!.dataSync(), bias.grad!.dataSync()];
+          dt.setBackend(prev);
+          want.forEach((wv, k) => assertClose(got[k], wv, `linear [${shape}] output ${k}`, 1e-4));
+        }
       });
 
       it("cumsum, gather, scatter, copy: strided inputs", () => {
@@ -287,6 +334,179 @@ describe("backend conformance", () => {
             };
             check(be(), `copy [${s}] ${lay} into contiguous`, run);
           }
+      });
+
+      it("layerNorm, layerNormBackward kernels: large row counts, odd widths, strided rows, with and without affine", () => {
+        dt.manualSeed(18);
+        for (const [M, D] of [[300, 33], [65, 130], [1000, 7], [2048, 256], [1, 5000]])
+          for (const affine of [true, false])
+            for (const [lay, x] of [...layouts([M, D], maker("float32", "normal")).slice(0, 3), ["rows", dt.randn([M, D + 3]).narrow(1, 1, D)] as [string, Tensor]]) {
+              const w = affine ? dt.randn([D]) : null, b = affine ? dt.randn([D]) : null;
+              const g = dt.randn([M, D]);
+              const fwd = (k: Backend) => k.layerNorm(x, w, b, 1e-5);
+              check(be(), `layerNorm [${M},${D}] ${lay} affine ${affine} y`, (k) => fwd(k).y, 1e-4);
+              check(be(), `layerNorm [${M},${D}] ${lay} affine ${affine} mean`, (k) => fwd(k).mean, 1e-4);
+              check(be(), `layerNorm [${M},${D}] ${lay} affine ${affine} rstd`, (k) => fwd(k).rstd, 1e-4);
+              const { mean, rstd } = fwd(jsBackend);
+              const mv = dt.tensor(mean, { shape: [M] }), rv = dt.tensor(rstd, { shape: [M] });
+              const bwd = (k: Backend) => k.layerNormBackward(g, x, mv, rv, w);
+              check(be(), `layerNormBackward [${M},${D}] ${lay} affine ${affine} dx`, (k) => bwd(k).dx, 1e-4);
+              check(be(), `layerNormBackward [${M},${D}] ${lay} affine ${affine} dweight`, (k) => bwd(k).dweight, 1e-4);
+              check(be(), `layerNormBackward [${M},${D}] ${lay} affine ${affine} dbias`, (k) => bwd(k).dbias, 1e-4);
+            }
+      });
+
+      it("softmax, softmaxBackward: last dim of strided views, odd sizes, special values", () => {
+        kernelsTested.add("softmax");
+        kernelsTested.add("softmaxBackward");
+        dt.manualSeed(17);
+        for (const dtype of FLOAT_TYPES)
+          for (const kind of ["normal", "special"] as const)
+            for (const s of [...SIZES, ...LARGE, [300, 7], [5, 1000]])
+              for (const [lay, x] of layouts(s, maker(dtype, kind)))
+                for (const log of [false, true]) {
+                  const tol = dtype === "float32" ? 2e-5 : 1e-12;
+                  check(be(), `softmax ${dtype} ${kind} [${s}] ${lay} log ${log}`, (k) => k.softmax(x, log, dtype), tol);
+                  const y = dt.tensor(jsBackend.softmax(x, log, dtype), { shape: x.shape, dtype });
+                  for (const [lg, g] of layouts(s, maker(dtype, "normal")).slice(0, 3))
+                    check(be(), `softmaxBackward ${dtype} ${kind} [${s}] ${lay}/${lg} log ${log}`, (k) => k.softmaxBackward(g, y, log, dtype), tol);
+                }
+      });
+
+      it("addInto: in-place accumulation into contiguous and strided destinations, strided and broadcast sources", () => {
+        kernelsTested.add("addInto");
+        dt.manualSeed(16);
+        for (const dtype of FLOAT_TYPES)
+          for (const s of [...SIZES, ...LARGE])
+            for (const [lay, x] of layouts(s, maker(dtype, "special"))) {
+              const n = x.numel();
+              const init = dt.randn([2 * n + 3], { dtype }).dataSync();
+              const contiguous = (k: Backend): ArrayLike<number> => {
+                const dst = init.slice();
+                k.addInto({ storage: dst, shape: x.shape, strides: x.shape.map((_, d) => x.shape.slice(d + 1).reduce((p, q) => p * q, 1)), offset: 3, dtype }, x);
+                return dst;
+              };
+              const strided = (k: Backend): ArrayLike<number> => {
+                const dst = init.slice();
+                const strides = x.shape.map((_, d) => 2 * x.shape.slice(d + 1).reduce((p, q) => p * q, 1));
+                k.addInto({ storage: dst, shape: x.shape, strides, offset: 1, dtype }, x);
+                return dst;
+              };
+              const rows = (k: Backend): ArrayLike<number> => {
+                // contiguous rows with a gap between them (a chunk of a wider gradient)
+                const dst = init.slice();
+                const nd = x.shape.length;
+                const strides = x.shape.map((_, d) => (d === nd - 1 ? 1 : 2 * x.shape.slice(d + 1).reduce((p, q) => p * q, 1)));
+                k.addInto({ storage: dst, shape: x.shape, strides, offset: 1, dtype }, x);
+                return dst;
+              };
+              const tol = dtype === "float32" ? 2e-5 : 1e-12;
+              check(be(), `addInto ${dtype} [${s}] ${lay} into contiguous`, contiguous, tol);
+              check(be(), `addInto ${dtype} [${s}] ${lay} into rows`, rows, tol);
+              for (const alpha of [-1, 0.5]) {
+                const scaled = (k: Backend): ArrayLike<number> => {
+                  const dst = init.slice();
+                  k.addInto({ storage: dst, shape: x.shape, strides: x.shape.map((_, d) => x.shape.slice(d + 1).reduce((p, q) => p * q, 1)), offset: 2, dtype }, x, alpha);
+                  return dst;
+                };
+                check(be(), `addInto ${dtype} [${s}] ${lay} alpha ${alpha}`, scaled, tol);
+              }
+              check(be(), `addInto ${dtype} [${s}] ${lay} into strided`, strided, tol);
+            }
+        // a destination that aliases the source: each element doubles
+        const data = dt.randn([5000]).dataSync() as Float32Array;
+        const run = (k: Backend): Float32Array => {
+          const buf = data.slice();
+          const v: View = { storage: buf, shape: [5000], strides: [1], offset: 0, dtype: "float32" };
+          k.addInto(v, { ...v });
+          return buf;
+        };
+        check(be(), "addInto aliased", run);
+      });
+
+      it("conv2d kernels (forward, input and weight gradients): odd sizes, stride/padding/dilation/groups, strided inputs", () => {
+        for (const k of ["conv2d", "conv2dBackwardInput", "conv2dBackwardWeight"]) kernelsTested.add(k);
+        dt.manualSeed(11);
+        // [x shape, w shape, stride, padding, dilation, groups]
+        const cases: [number[], number[], number[], number[], number[], number][] = [
+          [[1, 1, 1, 1], [1, 1, 1, 1], [1, 1], [0, 0], [1, 1], 1],
+          [[2, 3, 7, 7], [5, 3, 3, 3], [2, 1], [1, 0], [1, 1], 1],
+          [[3, 4, 9, 33], [6, 2, 3, 2], [1, 2], [2, 1], [2, 1], 2],
+          [[2, 6, 33, 7], [3, 2, 1, 1], [1, 1], [0, 0], [1, 1], 3],
+          [[1, 2, 7, 1], [7, 2, 3, 1], [3, 1], [2, 0], [1, 1], 1],
+          [[4, 8, 33, 34], [16, 8, 3, 3], [1, 1], [1, 1], [1, 1], 1], // several row chunks, threaded
+          [[1, 64, 5, 200], [4, 64, 3, 3], [1, 1], [1, 0], [1, 1], 1], // one output row per chunk
+          [[2, 3, 5, 6], [2, 3, 5, 6], [1, 1], [0, 0], [1, 1], 1], // kernel = input
+        ];
+        const slot = (n: number, k: number, s: number, p: number, d: number) => Math.floor((n + 2 * p - d * (k - 1) - 1) / s) + 1;
+        const dtypes: dt.DType[] = name === "js" ? ["float32", "float64"] : ["float32"];
+        for (const dtype of dtypes)
+          for (const [xs, ws, st, pd, dl, G] of cases) {
+            const geom = {
+              kernel: [ws[2], ws[3]] as [number, number], stride: st as [number, number], padding: pd as [number, number], dilation: dl as [number, number],
+              out: [slot(xs[2], ws[2], st[0], pd[0], dl[0]), slot(xs[3], ws[3], st[1], pd[1], dl[1])] as [number, number],
+            };
+            const gs = [xs[0], ws[0], geom.out[0], geom.out[1]];
+            const mk = maker(dtype, "normal");
+            const xl = layouts4(xs, mk), wl = layouts4(ws, mk), gl = layouts4(gs, mk);
+            const bias = mk([2 * ws[0]]).slice(0, 0, 2 * ws[0], 2);
+            const what = `${dtype} x [${xs}] w [${ws}] stride ${st} pad ${pd} dil ${dl} groups ${G}`;
+            for (let i = 0; i < xl.length; i++) {
+              const [lx, x] = xl[i], [lw, w] = wl[i % wl.length], [lg, g] = gl[i % gl.length];
+              const tol = dtype === "float32" ? 1e-3 : 1e-10;
+              check(be(), `conv2d ${what} ${lx}/${lw}`, (k) => k.conv2d(x, w, null, geom, G), tol);
+              check(be(), `conv2d+bias ${what} ${lx}/${lw}`, (k) => k.conv2d(x, w, bias, geom, G), tol);
+              check(be(), `conv2dBackwardInput ${what} ${lg}/${lw}`, (k) => k.conv2dBackwardInput(g, w, geom, G, xs[2], xs[3]), tol);
+              for (const withBias of [true, false])
+                check(be(), `conv2dBackwardWeight ${what} ${lg}/${lx} bias ${withBias}`, (k) => {
+                  const r = k.conv2dBackwardWeight(g, x, geom, G, withBias);
+                  return [...r.dweight, ...r.dbias];
+                }, tol);
+            }
+          }
+      });
+
+      it("pooling kernels (max/avg forward and backward): odd sizes, padding, dilation, ceil and adaptive windows, strided inputs, NaN", () => {
+        kernelsTested.add("maxPool2dBackward");
+        dt.manualSeed(12);
+        const axis = (n: number, k: number, s: number, p: number, d: number) => {
+          const out = Math.floor((n + 2 * p - d * (k - 1) - 1) / s) + 1;
+          return { start: Int32Array.from({ length: out }, (_, i) => i * s - p), count: new Int32Array(out).fill(k) };
+        };
+        const adaptive = (n: number, o: number) => ({
+          start: Int32Array.from({ length: o }, (_, i) => Math.floor((i * n) / o)),
+          count: Int32Array.from({ length: o }, (_, i) => Math.ceil(((i + 1) * n) / o) - Math.floor((i * n) / o)),
+        });
+        // [x shape, h windows, w windows, dh, dw]
+        const cases: [number[], (H: number) => ReturnType<typeof axis>, (W: number) => ReturnType<typeof axis>, number, number][] = [
+          [[1, 1, 1, 1], (H) => axis(H, 1, 1, 0, 1), (W) => axis(W, 1, 1, 0, 1), 1, 1],
+          [[2, 3, 7, 33], (H) => axis(H, 3, 2, 1, 1), (W) => axis(W, 3, 2, 1, 1), 1, 1],
+          [[3, 2, 9, 7], (H) => axis(H, 2, 1, 0, 2), (W) => axis(W, 3, 2, 1, 2), 2, 2],
+          [[2, 2, 7, 7], (H) => ({ ...axis(H + 1, 2, 2, 0, 1) }), (W) => axis(W + 1, 3, 3, 1, 1), 1, 1], // ceil mode: last window overhangs
+          [[1, 3, 13, 11], (H) => adaptive(H, 5), (W) => adaptive(W, 4), 1, 1],
+          [[8, 16, 40, 40], (H) => axis(H, 2, 2, 0, 1), (W) => axis(W, 2, 2, 0, 1), 1, 1], // threaded
+        ];
+        for (const [xs, hf, wf, dh, dw] of cases) {
+          const h = hf(xs[2]), w = wf(xs[3]);
+          const div = new Float64Array(h.start.length * w.start.length);
+          for (let i = 0; i < div.length; i++) div[i] = 1 + (i % 5);
+          const win = { hStart: h.start, hCount: h.count, dh, wStart: w.start, wCount: w.count, dw, divisor: div };
+          const gs = [xs[0], xs[1], h.start.length, w.start.length];
+          for (const kind of ["normal", "special"] as const) {
+            const xl = layouts4(xs, maker("float32", kind)), gl = layouts4(gs, maker("float32", "normal"));
+            for (let i = 0; i < xl.length; i++) {
+              const [lx, x] = xl[i], [lg, g] = gl[i % gl.length];
+              const what = `[${xs}] ${kind} ${lx}`;
+              check(be(), `maxPool2d values ${what}`, (k) => k.maxPool2d(x, win).values);
+              check(be(), `maxPool2d indices ${what}`, (k) => k.maxPool2d(x, win).indices);
+              const idx = jsBackend.maxPool2d(x, win).indices;
+              const iv: View = { storage: idx, shape: gs, strides: [gs[1] * gs[2] * gs[3], gs[2] * gs[3], gs[3], 1], offset: 0, dtype: "int32" };
+              check(be(), `maxPool2dBackward ${what} g ${lg}`, (k) => k.maxPool2dBackward(g, iv, xs[2], xs[3]));
+              check(be(), `avgPool2d ${what}`, (k) => k.avgPool2d(x, win));
+              check(be(), `avgPool2dBackward ${what} g ${lg}`, (k) => k.avgPool2dBackward(g, win, xs[2], xs[3]));
+            }
+          }
+        }
       });
 
       it("convolution, pooling and normalisation ops (im2col, col2im, pool and norm kernels) with gradients", () => {

@@ -22,12 +22,17 @@ export const UNARY_OPS = [
   "leakyRelu", // p0 = negative slope
   "elu", // p0 = alpha
   "softplus", // p0 = beta, p1 = threshold
+  "gelu", // x Phi(x) = 0.5 x (1 + erf(x / sqrt 2))
+  "geluTanh", // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))
 ] as const;
 export type UnaryOp = (typeof UNARY_OPS)[number];
 
 export const BINARY_OPS = [
   "add", "sub", "mul", "div", "pow", "maximum", "minimum",
   "eq", "ne", "lt", "le", "gt", "ge", "logicalAnd", "logicalOr",
+  "reluBackward", // a = gradient, b = relu's input: b <= 0 ? 0 : a (PyTorch's threshold_backward)
+  "geluBackward", // a = gradient, b = gelu's input: a gelu'(b)
+  "geluTanhBackward", // a = gradient, b = the input of gelu (approximate "tanh"): a geluTanh'(b)
 ] as const;
 export type BinaryOp = (typeof BINARY_OPS)[number];
 
@@ -44,8 +49,9 @@ export interface Backend {
   where(cond: View, a: View, b: View, outDtype: DType): TypedArray;
   /** Reduces over `axes` (sorted); the result has x's shape without them. arg ops get one axis. */
   reduce(op: ReduceOp, x: View, axes: number[], outDtype: DType): TypedArray;
-  /** Batched a[..., M, K] @ b[..., K, N]; batch dims already equal (stride 0 where broadcast). */
-  matmul(a: View, b: View, outDtype: DType): TypedArray;
+  /** Batched a[..., M, K] @ b[..., K, N]; batch dims already equal (stride 0 where broadcast). With bias (a view of
+   *  the output's shape [..., M, N], usually a row broadcast), bias + a @ b (addmm: linear in one kernel). */
+  matmul(a: View, b: View, outDtype: DType, bias?: View): TypedArray;
   /** Inclusive cumulative sum along one axis. */
   cumsum(x: View, axis: number, outDtype: DType): TypedArray;
   /** out[...i...] = x[... index[...i...] (at axis) ...]; out has index's shape. */
@@ -54,6 +60,15 @@ export interface Backend {
   scatter(dst: View, axis: number, index: View, src: View, mode: "set" | "add"): TypedArray;
   /** Strided copy: dst[i] = src[i], both of the same shape (dst may be a view of a bigger buffer). */
   copy(src: View, dst: View): void;
+  /** Softmax (or, with log, logSoftmax) of x along its last dim: exp(x - max) / sum exp(x - max), in one pass per row;
+   *  contiguous out of x's shape. */
+  softmax(x: View, log: boolean, outDtype: DType): TypedArray;
+  /** Gradient of softmax along the last dim from its output y: y (g - sum(g y)); with log, g - exp(y) sum(g). */
+  softmaxBackward(g: View, y: View, log: boolean, outDtype: DType): TypedArray;
+  /** In-place accumulation dst[i] += alpha * src[i] (alpha defaults to 1; same shape and dtype; dst may be
+   *  strided, src may broadcast; dst and src must not be different views of overlapping storage):
+   *  gradient accumulation and add_/sub_ without a new buffer. */
+  addInto(dst: View, src: View, alpha?: number): void;
   /** Unfold (im2col): x [N, C, H, W] -> contiguous [N, C, kh, kw, oh, ow] with
    *  out[n,c,i,j,y,x] = x[n, c, y*sh - ph + i*dh, x*sw - pw + j*dw] (0 outside the input). */
   im2col(x: View, geom: ConvGeometry): TypedArray;
@@ -65,6 +80,16 @@ export interface Backend {
   avgPool2d(x: View, win: PoolWindows): TypedArray;
   /** The adjoint of avgPool2d: g [N, C, oh, ow] spread back over the windows -> [N, C, inH, inW]. */
   avgPool2dBackward(g: View, win: PoolWindows, inH: number, inW: number): TypedArray;
+  /** Convolution x [N, Cin, H, W] * weight [Cout, Cin/groups, kh, kw] (+ bias [Cout]) -> contiguous
+   *  [N, Cout, oh, ow] (cross-correlation, as torch; geom.out gives oh, ow). */
+  conv2d(x: View, weight: View, bias: View | null, geom: ConvGeometry, groups: number): TypedArray;
+  /** Gradient of conv2d with respect to its input: g [N, Cout, oh, ow] -> contiguous [N, Cin, inH, inW]. */
+  conv2dBackwardInput(g: View, weight: View, geom: ConvGeometry, groups: number, inH: number, inW: number): TypedArray;
+  /** Gradients of conv2d with respect to its weight [Cout, Cin/groups, kh, kw] (contiguous) and, when
+   *  withBias, its bias (sum of g over N, oh, ow; else an empty array). */
+  conv2dBackwardWeight(g: View, x: View, geom: ConvGeometry, groups: number, withBias: boolean): { dweight: TypedArray; dbias: TypedArray };
+  /** The adjoint of maxPool2d's values: g [N, C, oh, ow] added at the flat (h*W + w) indices -> contiguous [N, C, inH, inW]. */
+  maxPool2dBackward(g: View, indices: View, inH: number, inW: number): TypedArray;
   /** Normalises each row of x [M, D]: y = (x - mean) * rstd * weight + bias with rstd = 1 / sqrt(var + eps)
    *  (biased var; weight and bias [D] optional); y contiguous [M, D], mean and rstd [M]. */
   layerNorm(x: View, weight: View | null, bias: View | null, eps: number): { y: TypedArray; mean: TypedArray; rstd: TypedArray };

@@ -1,13 +1,16 @@
 // Activations and softmax-type ops of nn.functional that are plain math.
 
 import { Tensor } from "../tensor/tensor.js";
-import { attach, noGrad } from "../tensor/autograd.js";
+import { attach, isGradEnabled, noGrad } from "../tensor/autograd.js";
+import { B } from "../backend/backend.js";
 import { isFloat } from "../tensor/dtype.js";
 import { fmt, normDim } from "../tensor/shape.js";
 import { defineOp } from "../ops/registry.js";
-import { checkTensor } from "../ops/util.js";
+import { checkTensor, wrap } from "../ops/util.js";
 import { add, div, erf, exp, log, mul, sigmoid, sub, tanh, lt } from "../ops/elementwise.js";
-import { amax, sum } from "../ops/reduce.js";
+import { sum } from "../ops/reduce.js";
+import { transpose } from "../ops/shape.js";
+import type { TypedArray } from "../tensor/dtype.js";
 import { rand } from "../ops/creation.js";
 
 export { relu, leakyRelu, elu, softplus, sigmoid, tanh } from "../ops/elementwise.js";
@@ -16,9 +19,26 @@ export { relu, leakyRelu, elu, softplus, sigmoid, tanh } from "../ops/elementwis
 export const gelu = defineOp("gelu", (x: Tensor, opts: { approximate?: "none" | "tanh" } = {}): Tensor => {
   checkTensor("gelu", x);
   const a = opts.approximate ?? "none";
-  if (a === "tanh") return mul(mul(x, 0.5), add(tanh(mul(add(x, mul(x.pow(3), 0.044715)), Math.sqrt(2 / Math.PI))), 1));
-  if (a !== "none") throw new Error(`gelu: approximate must be "none" or "tanh", got ${String(a)}`);
-  return mul(mul(x, 0.5), add(erf(mul(x, Math.SQRT1_2)), 1));
+  if (a !== "none" && a !== "tanh") throw new Error(`gelu: approximate must be "none" or "tanh", got ${String(a)}`);
+  if (!isFloat(x.dtype)) {
+    if (a === "tanh") return mul(mul(x, 0.5), add(tanh(mul(add(x, mul(x.pow(3), 0.044715)), Math.sqrt(2 / Math.PI))), 1));
+    return mul(mul(x, 0.5), add(erf(mul(x, Math.SQRT1_2)), 1));
+  }
+  // one kernel each way; with createGraph the gradient is built from differentiable ops instead
+  const y = wrap(B().unary(a === "tanh" ? "geluTanh" : "gelu", x, x.dtype), x.shape, x.dtype);
+  return attach(y, "gelu", [x], (g) => {
+    if (!isGradEnabled() && g.dtype === x.dtype) return [wrap(B().binary(a === "tanh" ? "geluTanhBackward" : "geluBackward", g, x, g.dtype), g.shape, g.dtype)];
+    if (a === "tanh") {
+      // d/dx = 0.5 (1 + t) + 0.5 x (1 - t^2) k (1 + 3 c x^2), t = tanh(k (x + c x^3))
+      const k = Math.sqrt(2 / Math.PI);
+      const t = tanh(mul(add(x, mul(x.pow(3), 0.044715)), k));
+      const d = add(mul(add(t, 1), 0.5), mul(mul(mul(x, 0.5), sub(1, mul(t, t))), mul(add(mul(mul(x, x), 3 * 0.044715), 1), k)));
+      return [mul(g, d)];
+    }
+    // d/dx = Phi(x) + x phi(x)
+    const d = add(mul(add(erf(mul(x, Math.SQRT1_2)), 1), 0.5), mul(x, mul(exp(mul(mul(x, x), -0.5)), 1 / Math.sqrt(2 * Math.PI))));
+    return [mul(g, d)];
+  });
 });
 
 /** SiLU (swish): x sigmoid(x). */
@@ -35,23 +55,32 @@ export const softmax = defineOp("softmax", (x: Tensor, dim: number): Tensor => {
   const d = softmaxDim("softmax", x, dim);
   const xf = isFloat(x.dtype) ? x : x.to("float32");
   if (xf.ndim === 0) return add(mul(xf, 0), 1).detach(); // 1 (NaN for inf/NaN), as torch
-  const y = noGrad(() => {
-    const e = exp(sub(xf, amax(xf, d, true)));
-    return div(e, sum(e, d, true));
-  });
-  return attach(y, "softmax", [xf], (g) => [mul(y, sub(g, sum(mul(g, y), d, true)))]);
+  const y = lastDimKernel(xf, d, (v) => B().softmax(v, false, xf.dtype));
+  return attach(y, "softmax", [xf], (g) =>
+    isGradEnabled() || g.dtype !== y.dtype ? [mul(y, sub(g, sum(mul(g, y), d, true)))] : [lastDimKernel(g, d, (gv) => B().softmaxBackward(gv, lastDim(y, d), false, g.dtype))],
+  );
 });
+
+/** x with dim d swapped to the last place (a view). */
+function lastDim(x: Tensor, d: number): Tensor {
+  return d === x.ndim - 1 ? x : noGrad(() => transpose(x, d, -1));
+}
+/** Runs a kernel over the last dim of x's dim-d-last view and returns its result in x's dim order (no graph). */
+function lastDimKernel(x: Tensor, d: number, kernel: (v: Tensor) => TypedArray): Tensor {
+  const v = lastDim(x, d);
+  const out = wrap(kernel(v), v.shape, x.dtype);
+  return lastDim(out, d);
+}
 
 /** logSoftmax(x, dim) = x - max - log sum exp(x - max); dy/dx: g - exp(y) sum g. */
 export const logSoftmax = defineOp("logSoftmax", (x: Tensor, dim: number): Tensor => {
   const d = softmaxDim("logSoftmax", x, dim);
   const xf = isFloat(x.dtype) ? x : x.to("float32");
   if (xf.ndim === 0) return sub(xf, xf).detach();
-  const y = noGrad(() => {
-    const s = sub(xf, amax(xf, d, true));
-    return sub(s, log(sum(exp(s), d, true)));
-  });
-  return attach(y, "logSoftmax", [xf], (g) => [sub(g, mul(exp(y), sum(g, d, true)))]);
+  const y = lastDimKernel(xf, d, (v) => B().softmax(v, true, xf.dtype));
+  return attach(y, "logSoftmax", [xf], (g) =>
+    isGradEnabled() || g.dtype !== y.dtype ? [sub(g, mul(exp(y), sum(g, d, true)))] : [lastDimKernel(g, d, (gv) => B().softmaxBackward(gv, lastDim(y, d), true, g.dtype))],
+  );
 });
 
 /** dropout(x, { p = 0.5, training = true }): zeroes elements with probability p and scales the rest by 1/(1-p). */

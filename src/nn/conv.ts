@@ -2,17 +2,22 @@
 // A convolution is im2col followed by one batched matmul (as Caffe; Chellapilla et al. 2006,
 // "High Performance Convolutional Neural Networks for Document Processing"): the input gradient
 // comes back through col2im (fold, the adjoint of unfold), the weight gradient through matmul.
-// unfold and fold are linear and each other's adjoint, so gradients of gradients come for free.
+// conv1d/conv2d run that as the backend kernels conv2d / conv2dBackwardInput / conv2dBackwardWeight
+// (fused on the wasm backend: no im2col matrix ever leaves wasm memory); when a graph of the
+// gradients is wanted (double backward) the gradients are built from the differentiable unfold,
+// fold and matmul instead, which are linear and each other's adjoint, so gradients of gradients
+// come for free.
 
 import { B, type ConvGeometry } from "../backend/backend.js";
 import { Tensor } from "../tensor/tensor.js";
-import { attach } from "../tensor/autograd.js";
+import { attach, isGradEnabled } from "../tensor/autograd.js";
 import { fmt } from "../tensor/shape.js";
 import { defineOp } from "../ops/registry.js";
 import { checkTensor, requireFloat, wrap } from "../ops/util.js";
 import { add } from "../ops/elementwise.js";
 import { matmul } from "../ops/linalg.js";
 import { reshape, squeeze, transpose, unsqueeze } from "../ops/shape.js";
+import { sum } from "../ops/reduce.js";
 
 /** A size given as one number or one per spatial dim. */
 export type Size2 = number | [number, number] | number[];
@@ -171,16 +176,42 @@ function convNd(op: string, nd: 1 | 2, x: Tensor, weight: Tensor, bias: Tensor |
     const eff = k.map((v, i) => d[i] * (v - 1) + 1).slice(2 - nd);
     throw new Error(`${op}: input ${fmt(x.shape)} (padded size ${fmt([H + padTotal[0], W + padTotal[1]].slice(2 - nd))}) is smaller than the dilated kernel ${fmt(eff)} of weight ${fmt(weight.shape)}`);
   }
-  const N = xi.shape[0], K = k[0] * k[1], L = out[0] * out[1];
-  const pointwise = K === 1 && s[0] === 1 && s[1] === 1 && padTotal[0] === 0 && padTotal[1] === 0;
-  const cols = pointwise
-    ? reshape(xi, [N, Cin, L])
-    : im2col(xi, { kernel: [k[0], k[1]], stride: [s[0], s[1]], padding: [padLo[0], padLo[1]], dilation: [d[0], d[1]], out: [out[0], out[1]] });
-  // [G, Cout/G, Cg*K] @ [N, G, Cg*K, L] -> [N, G, Cout/G, L]: one batched matmul
-  let y = matmul(reshape(w, [G, Cout / G, Cg * K]), reshape(cols, [N, G, Cg * K, L]));
-  y = reshape(y, nd === 2 ? [N, Cout, out[0], out[1]] : [N, Cout, out[1]]); // [N, Cout, (oh,) ow]
-  if (bias != null) y = add(y, reshape(bias, nd === 2 ? [Cout, 1, 1] : [Cout, 1]));
+  const geom: ConvGeometry = { kernel: [k[0], k[1]], stride: [s[0], s[1]], padding: [padLo[0], padLo[1]], dilation: [d[0], d[1]], out: [out[0], out[1]] };
+  let y = convCore(xi, w, bias ?? null, geom, G); // [N, Cout, oh, ow]
+  if (nd === 1) y = reshape(y, [xi.shape[0], Cout, out[1]]);
   return batched ? y : squeeze(y, 0);
+}
+
+/** The 2-d convolution of x [N, Cin, H, W] and w [Cout, Cg, kh, kw] (+ bias [Cout]) by the backend's
+ *  conv2d kernel; its gradients come from conv2dBackwardInput / conv2dBackwardWeight, or, when a graph
+ *  of the gradients is being built (double backward), from the differentiable im2col + matmul form. */
+function convCore(x: Tensor, w: Tensor, bias: Tensor | null, geom: ConvGeometry, G: number): Tensor {
+  const [N, , H, W] = x.shape, Cout = w.shape[0];
+  const y = wrap(B().conv2d(x, w, bias, geom, G), [N, Cout, geom.out[0], geom.out[1]], x.dtype);
+  const inputs = bias ? [x, w, bias] : [x, w];
+  return attach(y, "conv2d", inputs, (g) => {
+    if (isGradEnabled()) return convBackwardComposite(g, x, w, bias, geom, G);
+    const gx = x.requiresGrad ? wrap(B().conv2dBackwardInput(g, w, geom, G, H, W), x.shape, g.dtype) : null;
+    let gw: Tensor | null = null, gb: Tensor | null = null;
+    if (w.requiresGrad || (bias !== null && bias.requiresGrad)) {
+      const r = B().conv2dBackwardWeight(g, x, geom, G, bias !== null && bias.requiresGrad);
+      gw = wrap(r.dweight, w.shape, g.dtype);
+      if (bias !== null && bias.requiresGrad) gb = wrap(r.dbias, [Cout], g.dtype);
+    }
+    return bias ? [gx, gw, gb] : [gx, gw];
+  });
+}
+
+/** conv2d's gradients built from differentiable ops (so they can be differentiated again). */
+function convBackwardComposite(g: Tensor, x: Tensor, w: Tensor, bias: Tensor | null, geom: ConvGeometry, G: number): (Tensor | null)[] {
+  const [N, Cin, H, W] = x.shape, Cout = w.shape[0];
+  const CgK = w.shape[1] * geom.kernel[0] * geom.kernel[1], L = geom.out[0] * geom.out[1];
+  const gr = reshape(g, [N, G, Cout / G, L]);
+  const wr = reshape(w, [G, Cout / G, CgK]);
+  const gx = x.requiresGrad ? col2im(reshape(matmul(transpose(wr, 1, 2), gr), [N, Cin * geom.kernel[0] * geom.kernel[1], L]), geom, H, W) : null;
+  const gw = w.requiresGrad ? reshape(sum(matmul(gr, transpose(reshape(im2col(x, geom), [N, G, CgK, L]), 2, 3)), 0), w.shape) : null;
+  const gb = bias !== null && bias.requiresGrad ? sum(g, [0, 2, 3]) : null;
+  return bias ? [gx, gw, gb] : [gx, gw];
 }
 
 /** F.conv2d(x [N, Cin, H, W], weight [Cout, Cin/groups, kh, kw], bias? [Cout], { stride, padding, dilation, groups })

@@ -5,7 +5,8 @@ import { fmt } from "../tensor/shape.js";
 import { defineOp } from "../ops/registry.js";
 import { checkTensor } from "../ops/util.js";
 import { add, where, eq } from "../ops/elementwise.js";
-import { matmul } from "../ops/linalg.js";
+import { addmm, matmul } from "../ops/linalg.js";
+import { isFloat } from "../tensor/dtype.js";
 import { indexSelect, oneHot as oneHotOp } from "../ops/indexing.js";
 import { pad as padOp, type PadOptions, reshape, T } from "../ops/shape.js";
 
@@ -21,6 +22,12 @@ export const linear = defineOp("linear", (x: Tensor, weight: Tensor, bias?: Tens
     throw new Error(`linear: input ${fmt(x.shape)} and weight ${fmt(weight.shape)}: in_features ${x.shape[x.ndim - 1]} ≠ ${weight.shape[1]}`);
   if (bias && (bias.ndim !== 1 || bias.shape[0] !== weight.shape[0]))
     throw new Error(`linear: bias ${fmt(bias.shape)} must be [${weight.shape[0]}] for weight ${fmt(weight.shape)}`);
+  if (bias && x.ndim >= 2 && x.numel() > 0 && isFloat(x.dtype) && x.dtype === weight.dtype && x.dtype === bias.dtype) {
+    // one kernel: bias + x W^T over the rows of x
+    const rows = x.numel() / x.shape[x.ndim - 1];
+    const y = addmm(bias, x.ndim === 2 ? x : reshape(x, [rows, x.shape[x.ndim - 1]]), T(weight));
+    return x.ndim === 2 ? y : reshape(y, [...x.shape.slice(0, -1), weight.shape[0]]);
+  }
   const y = matmul(x, T(weight));
   return bias ? add(y, bias) : y;
 });

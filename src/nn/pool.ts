@@ -6,7 +6,7 @@
 
 import { B, type PoolWindows } from "../backend/backend.js";
 import { Tensor } from "../tensor/tensor.js";
-import { attach } from "../tensor/autograd.js";
+import { attach, isGradEnabled } from "../tensor/autograd.js";
 import { fmt } from "../tensor/shape.js";
 import { defineOp } from "../ops/registry.js";
 import { checkTensor, requireFloat, wrap } from "../ops/util.js";
@@ -65,7 +65,10 @@ function maxCore(op: string, x: Tensor, win: PoolWindows): [Tensor, Tensor] {
   const idx = wrap(r.indices, [N, C, oh, ow], "int32");
   const y = wrap(r.values, [N, C, oh, ow], x.dtype);
   attach(y, op, [x], (g) => [
-    reshape(scatterAdd(zeros([N, C, H * W], { dtype: g.dtype }), 2, reshape(idx, [N, C, oh * ow]), reshape(g, [N, C, oh * ow])), [N, C, H, W]),
+    // the kernel when no graph of the gradient is wanted; else scatterAdd (whose gradient is a gather)
+    isGradEnabled()
+      ? reshape(scatterAdd(zeros([N, C, H * W], { dtype: g.dtype }), 2, reshape(idx, [N, C, oh * ow]), reshape(g, [N, C, oh * ow])), [N, C, H, W])
+      : wrap(B().maxPool2dBackward(g, idx, H, W), [N, C, H, W], g.dtype),
   ]);
   return [y, idx];
 }

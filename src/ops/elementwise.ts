@@ -3,7 +3,7 @@
 
 import { B, type BinaryOp, type UnaryOp } from "../backend/backend.js";
 import { Tensor } from "../tensor/tensor.js";
-import { attach } from "../tensor/autograd.js";
+import { attach, isGradEnabled } from "../tensor/autograd.js";
 import { isFloat, type DType } from "../tensor/dtype.js";
 import { broadcastShapes, fmt, shapesEqual } from "../tensor/shape.js";
 import { defineOp } from "./registry.js";
@@ -120,7 +120,10 @@ export const ceil = unarySame("ceil", "ceil", (g) => mul(g, 0));
 /** Rounds half to even, as torch.round. */
 export const round = unarySame("round", "round", (g) => mul(g, 0));
 // y = max(x, 0), dy/dx = [x > 0]
-export const relu = unarySame("relu", "relu", (g, x) => mul(g, gt(x, 0)));
+// (one kernel: x <= 0 ? 0 : g, as PyTorch's threshold_backward; with createGraph the differentiable form)
+export const relu = unarySame("relu", "relu", (g, x) =>
+  isGradEnabled() || g.dtype !== x.dtype || !isFloat(g.dtype) ? mul(g, gt(x, 0)) : wrap(B().binary("reluBackward", g, x, g.dtype), g.shape, g.dtype),
+);
 
 /** clamp(x, min?, max?): dy/dx = 1 inside [min, max], 0 outside. min/max may be numbers or tensors. */
 export const clamp = defineOp("clamp", (x: Tensor, min?: Operand | null, max?: Operand | null): Tensor => {

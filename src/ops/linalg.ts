@@ -8,6 +8,7 @@ import { defineOp } from "./registry.js";
 import { checkTensor, resultType, wrap } from "./util.js";
 import { expand, reshape, squeeze, transpose, unsqueeze } from "./shape.js";
 import { mul, cast } from "./elementwise.js";
+import { sum } from "./reduce.js";
 
 /** Batched product of a[..., M, K] and b[..., K, N] with equal batch dims (views may broadcast).
  *  dA = g B^T, dB = A^T g. Transposed operands are read in place through their strides. */
@@ -16,10 +17,33 @@ function bmmCore(a: Tensor, b: Tensor): Tensor {
   const dt = a.dtype;
   const shape = [...a.shape.slice(0, nd - 2), a.shape[nd - 2], b.shape[nd - 1]];
   const out = wrap(B().matmul(a, b, dt), shape, dt);
-  return attach(out, "matmul", [a, b], (g) => [
-    a.requiresGrad ? bmmCore(g, transpose(b, -1, -2)) : null,
-    b.requiresGrad ? bmmCore(transpose(a, -1, -2), g) : null,
-  ]);
+  return attach(out, "matmul", [a, b], (g) => [gradA(g, a, b), gradB(g, a, b)]);
+}
+
+// An operand stored transposed (linear's weight^T) gets its gradient computed transposed, so the
+// gradient comes out in the operand's own layout (contiguous once transposed back), not strided.
+function gradA(g: Tensor, a: Tensor, b: Tensor): Tensor | null {
+  if (!a.requiresGrad) return null;
+  return transposedLayout(a) ? transpose(bmmCore(b, transpose(g, -1, -2)), -1, -2) : bmmCore(g, transpose(b, -1, -2));
+}
+function gradB(g: Tensor, a: Tensor, b: Tensor): Tensor | null {
+  if (!b.requiresGrad) return null;
+  return transposedLayout(b) ? transpose(bmmCore(transpose(g, -1, -2), a), -1, -2) : bmmCore(transpose(a, -1, -2), g);
+}
+
+/** bias + a @ b for 2-D a [M, K], b [K, N] and bias [N] of one float dtype, in one kernel (addmm, as
+ *  torch.nn.functional.linear); dbias = g summed over rows. */
+export function addmm(bias: Tensor, a: Tensor, b: Tensor): Tensor {
+  const M = a.shape[0], N = b.shape[1];
+  const dt = a.dtype;
+  const out = wrap(B().matmul(a, b, dt, expand(bias, [M, N])), [M, N], dt);
+  return attach(out, "addmm", [a, b, bias], (g) => [gradA(g, a, b), gradB(g, a, b), bias.requiresGrad ? sum(g, 0) : null]);
+}
+
+/** True when the last two dims of t are stored column-major (a transposed matrix). */
+function transposedLayout(t: Tensor): boolean {
+  const nd = t.ndim;
+  return t.shape[nd - 2] > 1 && t.shape[nd - 1] > 1 && t.strides[nd - 2] === 1 && t.strides[nd - 1] >= t.shape[nd - 2];
 }
 
 function checkOperands(op: string, a: Tensor, b: Tensor): void {
@@ -41,6 +65,13 @@ export const matmul = defineOp("matmul", (a: Tensor, b: Tensor): Tensor => {
   let x = a.dtype === dt ? a : cast(a, dt), y = b.dtype === dt ? b : cast(b, dt);
   if (a.ndim === 1) x = unsqueeze(x, 0);
   if (b.ndim === 1) y = unsqueeze(y, 1);
+  if (y.ndim === 2 && x.ndim > 2 && x.numel() > 0) {
+    // [..., M, K] @ [K, N] is one [(...) M, K] @ [K, N] product (as torch.matmul folds it): one GEMM
+    // each way, and the gradient of y comes out of a single product over the folded rows
+    const lead = x.shape.slice(0, -1);
+    const out = reshape(bmmCore(reshape(x, [x.numel() / K1, K1]), y), [...lead, y.shape[1]]);
+    return b.ndim === 1 ? squeeze(out, -1) : out;
+  }
   const batch = broadcastShapes("matmul", x.shape.slice(0, -2), y.shape.slice(0, -2));
   const xe = expand(x, [...batch, ...x.shape.slice(-2)]);
   const ye = expand(y, [...batch, ...y.shape.slice(-2)]);

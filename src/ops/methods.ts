@@ -137,10 +137,22 @@ function asT(v: Operand, like: Tensor): Tensor {
 proto.copy_ = function (this: Tensor, src: Operand) { return writeInto("copy_", this, asT(src, this)); };
 proto.fill_ = function (this: Tensor, v: number) { return writeInto("fill_", this, asT(v, this)); };
 proto.zero_ = function (this: Tensor) { return writeInto("zero_", this, asT(0, this)); };
+/** add_/sub_ of a float tensor of the same shape and dtype held in other storage: added in place
+ *  (one kernel, no new buffer). Returns false where the general path is needed. */
+function addInPlace(t: Tensor, o: Operand, sign: 1 | -1): boolean {
+  if (!(o instanceof Tensor) || o.dtype !== t.dtype || (t.dtype !== "float32" && t.dtype !== "float64") || o.storage === t.storage) return false;
+  if (isGradEnabled() && t.requiresGrad) return false; // writeInto's error
+  if (o.ndim !== t.ndim || o.shape.some((d, i) => d !== t.shape[i])) return false;
+  if (t.shape.some((d, i) => d > 1 && t.strides[i] === 0)) return false; // an expanded destination
+  B().addInto(t, o, sign);
+  return true;
+}
 proto.add_ = function (this: Tensor, o: Operand, alpha = 1) {
+  if (alpha === 1 && addInPlace(this, o, 1)) return this;
   return writeInto("add_", this, ew.add(this.detach(), alpha === 1 ? o : ew.mul(o as Tensor, alpha)));
 };
 proto.sub_ = function (this: Tensor, o: Operand, alpha = 1) {
+  if (alpha === 1 && addInPlace(this, o, -1)) return this;
   return writeInto("sub_", this, ew.sub(this.detach(), alpha === 1 ? o : ew.mul(o as Tensor, alpha)));
 };
 proto.mul_ = function (this: Tensor, o: Operand) { return writeInto("mul_", this, ew.mul(this.detach(), o)); };

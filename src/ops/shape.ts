@@ -9,7 +9,6 @@ import { contiguousStrides, fmt, normDim, normDims, numelOf, shapesEqual, varArg
 import { defineOp } from "./registry.js";
 import { checkTensor, wrap } from "./util.js";
 import { sumTo } from "./reduce.js";
-import { add } from "./elementwise.js";
 import { indexSelect } from "./indexing.js";
 
 function view_(x: Tensor, shape: number[], strides: number[], offset: number): Tensor {
@@ -204,7 +203,7 @@ export const slice = defineOp("slice", (x: Tensor, dim: number, start?: number |
   attach(out, "slice", [x], (g) => [sliceBackward(g, x.shape, d, s, step)]);
   if (out._node) out._node.accumulate = (acc, g) => {
     const view = new Tensor(acc.storage, shape, acc.dtype, strides.map((st, k) => (k === d ? acc.strides[k] * step : acc.strides[k])), acc.offset + s * acc.strides[d]);
-    B().copy(add(view, g), view);
+    B().addInto(view, g);
   };
   return out;
 });

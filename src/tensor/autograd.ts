@@ -114,6 +114,7 @@ function run(roots: Tensor[], seeds: Tensor[], opts: RunOptions): Map<Tensor, Te
       const g = grads.get(t);
       if (!g) continue;
       grads.delete(t);
+      owned.delete(g); // handed on from here (to .grad or a backward closure): never written in place again
       if (wanted) {
         if (wanted.has(t)) collected.set(t, g);
       } else if (t._node === null) {
@@ -155,9 +156,15 @@ function run(roots: Tensor[], seeds: Tensor[], opts: RunOptions): Map<Tensor, Te
           throw new Error(`backward: op '${node.op}' returned a gradient of shape ${fmt(gx.shape)} for an input of shape ${fmt(x.shape)} (internal error)`);
         if (gx.dtype !== x.dtype) gx = cast(gx, x.dtype);
         const prev = grads.get(x);
-        if (prev && owned.has(prev)) {
-          B().copy(add(prev, gx), prev); // keep accumulating into the owned buffer
-        } else grads.set(x, prev ? add(prev, gx) : gx);
+        if (!prev) grads.set(x, gx);
+        else if (owned.has(prev)) B().addInto(prev, gx); // keep accumulating into the owned buffer
+        else {
+          // a second contribution: the sum is a fresh buffer that only this map holds, so (without
+          // createGraph) later contributions are added into it in place
+          const sum = add(prev, gx);
+          if (!opts.createGraph) owned.add(sum);
+          grads.set(x, sum);
+        }
       }
     }
   } finally {

@@ -107,6 +107,17 @@ function erfcPos(x: number): number {
   const del = (x - xsq) * (x + xsq);
   return Math.exp(-xsq * xsq) * Math.exp(-del) * r;
 }
+const GELU_K = Math.sqrt(2 / Math.PI), GELU_C = 0.044715;
+function geluTanh(x: number): number {
+  return 0.5 * x * (1 + Math.tanh(GELU_K * (x + GELU_C * x * x * x)));
+}
+function geluBackward(g: number, x: number): number {
+  return g * (0.5 * (1 + erf(x * Math.SQRT1_2)) + (x * Math.exp(-0.5 * x * x)) / Math.sqrt(2 * Math.PI));
+}
+function geluTanhBackward(g: number, x: number): number {
+  const t = Math.tanh(GELU_K * (x + GELU_C * x * x * x));
+  return g * (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * GELU_K * (1 + 3 * GELU_C * x * x));
+}
 function maximum(x: number, y: number): number {
   return x !== x || y !== y ? NaN : x > y ? x : y;
 }
@@ -114,7 +125,7 @@ function minimum(x: number, y: number): number {
   return x !== x || y !== y ? NaN : x < y ? x : y;
 }
 
-const H = { sigmoid, rne, erf, maximum, minimum };
+const H = { sigmoid, rne, erf, maximum, minimum, geluTanh, geluBackward, geluTanhBackward };
 
 const UNARY_EXPR: { [K in UnaryOp]: string } = {
   copy: "x",
@@ -145,6 +156,8 @@ const UNARY_EXPR: { [K in UnaryOp]: string } = {
   leakyRelu: "(x > 0 ? x : x * p0)",
   elu: "(x > 0 ? x : p0 * Math.expm1(x))",
   softplus: "(x * p0 > p1 ? x : Math.log1p(Math.exp(x * p0)) / p0)",
+  gelu: "(0.5 * x * (1 + H.erf(x * Math.SQRT1_2)))",
+  geluTanh: "H.geluTanh(x)",
 };
 
 const BINARY_EXPR: { [K in BinaryOp]: string } = {
@@ -163,6 +176,9 @@ const BINARY_EXPR: { [K in BinaryOp]: string } = {
   ge: "(x >= y ? 1 : 0)",
   logicalAnd: "(x !== 0 && y !== 0 ? 1 : 0)",
   logicalOr: "(x !== 0 || y !== 0 ? 1 : 0)",
+  reluBackward: "(y <= 0 ? 0 : x)",
+  geluBackward: "H.geluBackward(x, y)",
+  geluTanhBackward: "H.geluTanhBackward(x, y)",
 };
 
 // access patterns: c = contiguous from offset, s = one element broadcast everywhere, g = general
@@ -323,7 +339,7 @@ export const jsBackend: Backend = {
     return out;
   },
 
-  matmul(a, b, outDtype) {
+  matmul(a, b, outDtype, bias) {
     const nd = a.shape.length;
     const M = a.shape[nd - 2], K = a.shape[nd - 1], N = b.shape[nd - 1];
     const batchShape = a.shape.slice(0, nd - 2);
@@ -358,6 +374,10 @@ export const jsBackend: Backend = {
             out[o0 + i * N + j] = acc;
           }
       }
+    }
+    if (bias) {
+      const bi = offsets(bias.shape, bias.strides, bias.offset), bs = bias.storage;
+      for (let i = 0; i < out.length; i++) out[i] = bs[bi[i]] + out[i];
     }
     return out;
   },
@@ -420,6 +440,70 @@ export const jsBackend: Backend = {
     return out;
   },
 
+  softmax(x, log, outDtype) {
+    const nd = x.shape.length;
+    const n = numel(x.shape);
+    const out = alloc(outDtype, n);
+    if (n === 0) return out;
+    const inner = nd === 0 ? 1 : x.shape[nd - 1], s = nd === 0 ? 0 : x.strides[nd - 1];
+    const rows = offsets(x.shape.slice(0, -1), x.strides.slice(0, -1), x.offset);
+    const X = x.storage;
+    for (let r = 0; r < rows.length; r++) {
+      const b = rows[r], o = r * inner;
+      let m = -Infinity;
+      for (let j = 0; j < inner; j++) {
+        const v = X[b + j * s];
+        if (v > m || v !== v) m = v;
+      }
+      let sum = 0;
+      for (let j = 0; j < inner; j++) {
+        const e = Math.exp(X[b + j * s] - m);
+        out[o + j] = e;
+        sum += e;
+      }
+      if (log) {
+        const ls = Math.log(sum);
+        for (let j = 0; j < inner; j++) out[o + j] = X[b + j * s] - m - ls;
+      } else for (let j = 0; j < inner; j++) out[o + j] /= sum;
+    }
+    return out;
+  },
+
+  softmaxBackward(g, y, log, outDtype) {
+    const nd = g.shape.length;
+    const n = numel(g.shape);
+    const out = alloc(outDtype, n);
+    if (n === 0) return out;
+    const inner = nd === 0 ? 1 : g.shape[nd - 1];
+    const sg = nd === 0 ? 0 : g.strides[nd - 1], sy = nd === 0 ? 0 : y.strides[nd - 1];
+    const gr = offsets(g.shape.slice(0, -1), g.strides.slice(0, -1), g.offset);
+    const yr = offsets(y.shape.slice(0, -1), y.strides.slice(0, -1), y.offset);
+    const G = g.storage, Y = y.storage;
+    for (let r = 0; r < gr.length; r++) {
+      const bg = gr[r], by = yr[r], o = r * inner;
+      let sum = 0;
+      for (let j = 0; j < inner; j++) sum += log ? G[bg + j * sg] : G[bg + j * sg] * Y[by + j * sy];
+      if (log) for (let j = 0; j < inner; j++) out[o + j] = G[bg + j * sg] - Math.exp(Y[by + j * sy]) * sum;
+      else for (let j = 0; j < inner; j++) out[o + j] = Y[by + j * sy] * (G[bg + j * sg] - sum);
+    }
+    return out;
+  },
+
+  addInto(dst, src, alpha = 1) {
+    const n = numel(dst.shape);
+    const d = dst.storage, s = src.storage;
+    if (isContig(dst) && isContig(src)) {
+      const od = dst.offset, os = src.offset;
+      if (alpha === 1) for (let i = 0; i < n; i++) d[od + i] += s[os + i];
+      else for (let i = 0; i < n; i++) d[od + i] += alpha * s[os + i];
+      return;
+    }
+    const id = offsets(dst.shape, dst.strides, dst.offset);
+    const is = offsets(src.shape, src.strides, src.offset);
+    if (alpha === 1) for (let i = 0; i < n; i++) d[id[i]] += s[is[i]];
+    else for (let i = 0; i < n; i++) d[id[i]] += alpha * s[is[i]];
+  },
+
   copy(src, dst) {
     const n = numel(src.shape);
     if (isContig(src) && isContig(dst)) {
@@ -439,6 +523,10 @@ export const jsBackend: Backend = {
   maxPool2d,
   avgPool2d,
   avgPool2dBackward,
+  maxPool2dBackward,
+  conv2d,
+  conv2dBackwardInput,
+  conv2dBackwardWeight,
   layerNorm,
   layerNormBackward,
   batchNorm,
@@ -614,6 +702,96 @@ function avgPool2dBackward(g: View, win: PoolWindows, H: number, W: number): Typ
       }
     }
   return out;
+}
+
+function maxPool2dBackward(g: View, indices: View, H: number, W: number): TypedArray {
+  const [N, C, oh, ow] = g.shape;
+  const gc = contig(g), ic = contig(indices);
+  const out = alloc(g.dtype, N * C * H * W);
+  const L = oh * ow, P = H * W;
+  for (let r = 0; r < N * C; r++) {
+    const ob = r * P, ib = r * L;
+    for (let l = 0; l < L; l++) {
+      const k = ic[ib + l];
+      if (k >= 0) out[ob + k] += gc[ib + l];
+    }
+  }
+  return out;
+}
+
+// ---- convolution as im2col + batched matmul (the reference the fused kernels are checked against) ----
+
+/** The view's elements as a contiguous array (the storage itself when it already is). */
+function contig(v: View): TypedArray {
+  if (isContig(v) && v.offset === 0 && v.storage.length === numel(v.shape)) return v.storage;
+  const out = alloc(v.dtype, numel(v.shape));
+  jsBackend.copy(v, { storage: out, shape: v.shape, strides: contiguous(v.shape), offset: 0, dtype: v.dtype });
+  return out;
+}
+
+function mview(storage: TypedArray, dtype: DType, shape: number[], strides: number[]): View {
+  return { storage, shape, strides, offset: 0, dtype };
+}
+
+function conv2d(x: View, weight: View, bias: View | null, geom: ConvGeometry, groups: number): TypedArray {
+  const N = x.shape[0], Cout = weight.shape[0], G = groups, Cog = Cout / G;
+  const CgK = weight.shape[1] * geom.kernel[0] * geom.kernel[1], L = geom.out[0] * geom.out[1];
+  const cols = im2col(x, geom); // [N, G, CgK, L]
+  const w = contig(weight); // [G, Cog, CgK]
+  const y = jsBackend.matmul(
+    mview(w, weight.dtype, [N, G, Cog, CgK], [0, Cog * CgK, CgK, 1]),
+    mview(cols, x.dtype, [N, G, CgK, L], [G * CgK * L, CgK * L, L, 1]),
+    x.dtype,
+  );
+  if (bias) {
+    const b = vec(bias);
+    for (let n = 0; n < N; n++)
+      for (let o = 0; o < Cout; o++) {
+        const base = (n * Cout + o) * L, bv = b[o];
+        for (let l = 0; l < L; l++) y[base + l] += bv;
+      }
+  }
+  return y;
+}
+
+function conv2dBackwardInput(g: View, weight: View, geom: ConvGeometry, groups: number, H: number, W: number): TypedArray {
+  const N = g.shape[0], Cout = weight.shape[0], G = groups, Cog = Cout / G, Cg = weight.shape[1];
+  const [kh, kw] = geom.kernel, [oh, ow] = geom.out;
+  const CgK = Cg * kh * kw, L = oh * ow;
+  const w = contig(weight), gc = contig(g);
+  // cols[n, g] = W[g]^T @ g[n, g]: [N, G, CgK, L]
+  const cols = jsBackend.matmul(
+    mview(w, weight.dtype, [N, G, CgK, Cog], [0, Cog * CgK, 1, CgK]),
+    mview(gc, g.dtype, [N, G, Cog, L], [G * Cog * L, Cog * L, L, 1]),
+    g.dtype,
+  );
+  const C = G * Cg;
+  return col2im(mview(cols, g.dtype, [N, C, kh, kw, oh, ow], contiguous([N, C, kh, kw, oh, ow])), geom, H, W);
+}
+
+function conv2dBackwardWeight(g: View, x: View, geom: ConvGeometry, groups: number, withBias: boolean): { dweight: TypedArray; dbias: TypedArray } {
+  const N = g.shape[0], Cout = g.shape[1], G = groups, Cog = Cout / G, Cg = x.shape[1] / G;
+  const CgK = Cg * geom.kernel[0] * geom.kernel[1], L = geom.out[0] * geom.out[1];
+  const cols = im2col(x, geom), gc = contig(g);
+  // per image: g[n, g] @ cols[n, g]^T: [N, G, Cog, CgK], summed over N
+  const per = jsBackend.matmul(
+    mview(gc, g.dtype, [N, G, Cog, L], [G * Cog * L, Cog * L, L, 1]),
+    mview(cols, x.dtype, [N, G, L, CgK], [G * CgK * L, CgK * L, 1, L]),
+    g.dtype,
+  );
+  const M = Cout * CgK;
+  const dweight = alloc(g.dtype, M);
+  for (let n = 0; n < N; n++) for (let i = 0; i < M; i++) dweight[i] += per[n * M + i];
+  const dbias = alloc(g.dtype, withBias ? Cout : 0);
+  if (withBias)
+    for (let n = 0; n < N; n++)
+      for (let o = 0; o < Cout; o++) {
+        const base = (n * Cout + o) * L;
+        let s = 0;
+        for (let l = 0; l < L; l++) s += gc[base + l];
+        dbias[o] += s;
+      }
+  return { dweight, dbias };
 }
 
 // ---- row normalisation (layerNorm, groupNorm) -------------------------------------------------------

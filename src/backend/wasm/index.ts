@@ -6,13 +6,16 @@
 // than float32, goes to the reference backend, so new interface kernels never break the build.
 //
 // Operands are copied into the shared wasm memory as the raw storage span they cover, keeping
-// their strides (a transposed or broadcast operand is read in place, never materialised); the
-// result is copied out into a new typed array.
+// their strides (a transposed or broadcast operand is read in place, never materialised), or row by
+// row when that span is much larger; the result is copied out into a new typed array (addInto writes
+// it back into the destination instead). Cheap elementwise ops run here too once large enough: the
+// SIMD loop plus two copies beats the generated JS loops from a few thousand elements on.
 
 import { availableParallelism } from "node:os";
 import { setNumThreads, type Backend, type BinaryOp, type ConvGeometry, type UnaryOp, type View } from "../backend.js";
 import { isContig, jsBackend, offsets } from "../js/index.js";
 import { pool, type Job } from "./pool.js";
+import { convKernels } from "./conv.js";
 import { alloc, F32, I32, reset, runtime, U8 } from "./runtime.js";
 
 /** Below this many multiply-adds a matmul stays in JS (copy and call overhead dominate). */
@@ -41,13 +44,22 @@ function place(v: View): Placed {
   }
   if (n === 0) return { ptr: alloc(4), strides: v.strides.slice() };
   const span = hi - lo + 1;
-  if (span <= 2 * n + 64) {
+  if (span <= 4 * n + 64) {
     const p = alloc(span * 4);
     F32().set((v.storage as Float32Array).subarray(lo, hi + 1), p >> 2);
     return { ptr: p + (v.offset - lo) * 4, strides: v.strides.slice() };
   }
   const p = alloc(n * 4);
   const strides = contiguousStrides(v.shape);
+  const inner = v.shape[nd - 1];
+  if (v.strides[nd - 1] === 1 && inner >= 16) {
+    // rows contiguous (a slice or chunk along an outer dim): one memcpy per row
+    const src = v.storage as Float32Array, dst = F32();
+    const outer = offsets(v.shape.slice(0, -1), v.strides.slice(0, -1), v.offset);
+    let o = p >> 2;
+    for (let r = 0; r < outer.length; r++, o += inner) dst.set(src.subarray(outer[r], outer[r] + inner), o);
+    return { ptr: p, strides };
+  }
   jsBackend.copy(v, { storage: F32(), shape: v.shape, strides, offset: p >> 2, dtype: "float32" });
   return { ptr: p, strides };
 }
@@ -97,7 +109,7 @@ function foldableRows(shape: number[], aStrides: number[], bStrides: number[]): 
   return true;
 }
 
-function matmulF32(a: View, b: View): Float32Array {
+function matmulF32(a: View, b: View, bias?: View): Float32Array {
   const ex = runtime!.exports;
   const nd = a.shape.length;
   let M = a.shape[nd - 2];
@@ -131,16 +143,18 @@ function matmulF32(a: View, b: View): Float32Array {
   }
   const outN = nb * M * N;
   const C = alloc(outN * 4);
+  if (bias) fillBias(bias, C, outN, N);
   const work = nb * M * N * K;
   const threads = work >= MATMUL_THREAD_WORK ? pool.threads() : 1;
   const scratchBytes = ex.sgemmScratchBytes();
   const scratch = alloc(scratchBytes * threads);
   // sgemmBatched(offs, b0, b1, A, sam, sak, B, sbk, sbn, C, cbs, ldc, m0, m1, n0, n1, K, scratch)
-  const args = [offs, 0, nb, A.ptr, sam, sak, Bp.ptr, sbk, sbn, C, M * N, N, 0, M, 0, N, K, scratch];
+  const args = [offs, 0, nb, A.ptr, sam, sak, Bp.ptr, sbk, sbn, C, M * N, N, 0, M, 0, N, K, scratch, bias ? 1 : 0];
   const job: Job = { fn: "sgemmBatched", args, lo: 1, hi: 2, step: nb, limit: nb, scratchArg: 17, scratchStride: scratchBytes };
   if (threads > 1) {
-    // about three units per thread, so a thread that starts late still finds work and ends evenly
-    const parts = threads * 3;
+    // two units per thread: a thread that starts late still finds work, and since every unit packs its own copy of
+    // the shared operand (all of A when N is split), more units would cost more packing than they balance
+    const parts = threads * 2;
     if (nb >= parts) job.step = Math.ceil(nb / parts);
     else if (M >= N) Object.assign(job, { lo: 12, hi: 13, limit: M, step: roundUp(Math.ceil(M / parts), MR) });
     else Object.assign(job, { lo: 14, hi: 15, limit: N, step: roundUp(Math.ceil(N / parts), NR) });
@@ -149,11 +163,18 @@ function matmulF32(a: View, b: View): Float32Array {
   return copyOut(C, outN);
 }
 
-/** Contiguous, or one element broadcast everywhere: the layouts the reference backend loops over directly. */
-function simpleAccess(v: View): boolean {
-  let scalar = true;
-  for (let d = 0; d < v.shape.length; d++) if (v.shape[d] !== 1 && v.strides[d] !== 0) scalar = false;
-  return scalar || isContig(v);
+/** Writes the bias view (of the output's shape, usually a row broadcast down the rows) into C (outN floats, rows of N). */
+function fillBias(bias: View, C: number, outN: number, N: number): void {
+  const nd = bias.shape.length;
+  const mem = F32(), c = C >> 2;
+  let rowBroadcast = bias.strides[nd - 1] === 1 || N === 1;
+  for (let d = 0; d < nd - 1; d++) if (bias.shape[d] !== 1 && bias.strides[d] !== 0) rowBroadcast = false;
+  if (rowBroadcast && N > 0) {
+    mem.set((bias.storage as Float32Array).subarray(bias.offset, bias.offset + N), c);
+    for (let o = c + N; o < c + outN; o += N) mem.copyWithin(o, c, c + N);
+    return;
+  }
+  jsBackend.copy(bias, { storage: mem, shape: bias.shape, strides: contiguousStrides(bias.shape), offset: c, dtype: "float32" });
 }
 
 function roundUp(x: number, m: number): number {
@@ -185,11 +206,11 @@ function numel(shape: number[]): number {
 
 /** Op codes of assembly/elementwise.ts; ops not listed run in the reference backend. */
 const UNARY_CODE: Partial<Record<UnaryOp, number>> = {
-  copy: 0, neg: 1, abs: 2, exp: 3, sqrt: 4, square: 5, tanh: 6, sigmoid: 7, relu: 8, reciprocal: 9, clamp: 10, leakyRelu: 11, rsqrt: 12, log: 13,
+  copy: 0, neg: 1, abs: 2, exp: 3, sqrt: 4, square: 5, tanh: 6, sigmoid: 7, relu: 8, reciprocal: 9, clamp: 10, leakyRelu: 11, rsqrt: 12, log: 13, geluTanh: 14,
 };
-const BINARY_CODE: Partial<Record<BinaryOp, number>> = { add: 0, sub: 1, mul: 2, div: 3, maximum: 4, minimum: 5, pow: 6 };
+const BINARY_CODE: Partial<Record<BinaryOp, number>> = { add: 0, sub: 1, mul: 2, div: 3, maximum: 4, minimum: 5, pow: 6, reluBackward: 7, geluTanhBackward: 8 };
 /** Ops that cost tens of cycles per element in JS (wasm wins even on small tensors). */
-const COSTLY = new Set<string>(["exp", "tanh", "sigmoid", "log", "pow"]);
+const COSTLY = new Set<string>(["exp", "tanh", "sigmoid", "log", "pow", "geluTanh", "geluTanhBackward"]);
 /** Elements below which an elementwise op stays in JS: cheap ops, costly ops. */
 const EW_MIN = 4096, EW_MIN_COSTLY = 256;
 /** Elements from which an elementwise op is spread over threads: cheap ops, costly ops. */
@@ -257,7 +278,10 @@ function unaryF32(code: number, x: View, n: number, p0: number, p1: number, cost
   return copyOut(out, n);
 }
 
-function binaryF32(code: number, a: View, b: View, n: number, costly: boolean): Float32Array {
+function binaryF32(code: number, a: View, b: View, n: number, costly: boolean): Float32Array;
+function binaryF32(code: number, a: View, b: View, n: number, costly: boolean, into: View): null;
+/** op(a, b) into a new array, or, with `into` (contiguous, of a's shape), written into that view's storage. */
+function binaryF32(code: number, a: View, b: View, n: number, costly: boolean, into?: View): Float32Array | null {
   reset();
   const A = place(a), Bv = place(b);
   const [shape, [sa, sb]] = collapse(a.shape, [A.strides, Bv.strides]);
@@ -265,7 +289,18 @@ function binaryF32(code: number, a: View, b: View, n: number, costly: boolean): 
   const out = alloc(n * 4);
   const rows = n / shape[shape.length - 1];
   runRows("binaryF32", [code, desc, A.ptr, Bv.ptr, out, 0, rows], 5, rows, n, costly);
-  return copyOut(out, n);
+  if (!into) return copyOut(out, n);
+  const mem = F32(), dst = into.storage as Float32Array;
+  if (isContig(into)) {
+    dst.set(mem.subarray(out >> 2, (out >> 2) + n), into.offset);
+    return null;
+  }
+  // rows contiguous (see addInto): one copy per row
+  const nd = into.shape.length, inner = into.shape[nd - 1];
+  const rowsAt = offsets(into.shape.slice(0, -1), into.strides.slice(0, -1), into.offset);
+  let o = out >> 2;
+  for (let r = 0; r < rowsAt.length; r++, o += inner) dst.set(mem.subarray(o, o + inner), rowsAt[r]);
+  return null;
 }
 
 // ---- reductions ------------------------------------------------------------------------------
@@ -327,14 +362,14 @@ function im2colF32(x: View, g: ConvGeometry): Float32Array {
 
 export const wasmBackend: Backend = {
   ...jsBackend,
+  ...convKernels,
   name: "wasm",
 
   unary(op, x, outDtype, p0 = 0, p1 = 0) {
     const code = UNARY_CODE[op];
     if (code === undefined || outDtype !== "float32" || !allF32(x)) return jsBackend.unary(op, x, outDtype, p0, p1);
     const n = numel(x.shape), costly = COSTLY.has(op);
-    // a cheap op on contiguous data is as fast in JS as the copies into wasm and back
-    if (n < (costly ? EW_MIN_COSTLY : EW_MIN) || (!costly && simpleAccess(x))) return jsBackend.unary(op, x, outDtype, p0, p1);
+    if (n < (costly ? EW_MIN_COSTLY : EW_MIN)) return jsBackend.unary(op, x, outDtype, p0, p1);
     return orReference(() => unaryF32(code, x, n, p0, p1, costly), () => jsBackend.unary(op, x, outDtype, p0, p1));
   },
 
@@ -342,7 +377,7 @@ export const wasmBackend: Backend = {
     const code = BINARY_CODE[op];
     if (code === undefined || outDtype !== "float32" || !allF32(a, b)) return jsBackend.binary(op, a, b, outDtype);
     const n = numel(a.shape), costly = COSTLY.has(op);
-    if (n < (costly ? EW_MIN_COSTLY : EW_MIN) || (!costly && simpleAccess(a) && simpleAccess(b))) return jsBackend.binary(op, a, b, outDtype);
+    if (n < (costly ? EW_MIN_COSTLY : EW_MIN)) return jsBackend.binary(op, a, b, outDtype);
     return orReference(() => binaryF32(code, a, b, n, costly), () => jsBackend.binary(op, a, b, outDtype));
   },
 
@@ -359,6 +394,79 @@ export const wasmBackend: Backend = {
       runRows("whereF32", [desc, C.ptr, A.ptr, Bv.ptr, out, 0, rows], 5, rows, n, false);
       return copyOut(out, n);
     }, () => jsBackend.where(cond, a, b, outDtype));
+  },
+
+  layerNorm(x, weight, bias, eps) {
+    const [M, D] = x.shape;
+    const unit = (v: View | null) => !v || (allF32(v) && (v.strides[0] === 1 || D === 1));
+    if (M * D < EW_MIN || !allF32(x) || (x.strides[1] !== 1 && D > 1) || !unit(weight) || !unit(bias)) return jsBackend.layerNorm(x, weight, bias, eps);
+    return orReference(() => {
+      reset();
+      const X = place(x), Wp = weight ? place(weight).ptr : 0, Bp = bias ? place(bias).ptr : 0;
+      const Y = alloc(M * D * 4), MEAN = alloc(M * 4), RSTD = alloc(M * 4);
+      const args = [X.ptr, X.strides[0], D, Wp, Bp, weight ? 1 : 0, bias ? 1 : 0, eps, Y, MEAN, RSTD, 0, M];
+      runRows("layerNormF32", args, 11, M, M * D, true);
+      return { y: copyOut(Y, M * D), mean: copyOut(MEAN, M), rstd: copyOut(RSTD, M) };
+    }, () => jsBackend.layerNorm(x, weight, bias, eps));
+  },
+
+  layerNormBackward(g, x, mean, rstd, weight) {
+    const [M, D] = g.shape;
+    const rowsOk = (v: View) => allF32(v) && (v.strides[1] === 1 || D === 1);
+    const vecOk = (v: View | null, n: number) => !v || (allF32(v) && (v.strides[0] === 1 || n === 1));
+    if (M * D < EW_MIN || !rowsOk(g) || !rowsOk(x) || !vecOk(mean, M) || !vecOk(rstd, M) || !vecOk(weight, D))
+      return jsBackend.layerNormBackward(g, x, mean, rstd, weight);
+    return orReference(() => {
+      reset();
+      const G = place(g), X = place(x), MEAN = place(mean).ptr, RSTD = place(rstd).ptr, Wp = weight ? place(weight).ptr : 0;
+      const DX = alloc(M * D * 4), ACC = alloc(D * 16);
+      U8().fill(0, ACC, ACC + D * 16);
+      // one thread: every row adds into the same dweight/dbias accumulators
+      const args = [G.ptr, G.strides[0], X.ptr, X.strides[0], MEAN, RSTD, Wp, weight ? 1 : 0, D, DX, ACC, ACC + D * 8, 0, M];
+      pool.run({ fn: "layerNormBackwardF32", args, lo: 12, hi: 13, step: M, limit: M, scratchArg: -1, scratchStride: 0 }, 1);
+      const acc = new Float64Array(runtime!.memory.buffer, ACC, 2 * D);
+      return { dx: copyOut(DX, M * D), dweight: Float32Array.from(acc.subarray(0, D)), dbias: Float32Array.from(acc.subarray(D)) };
+    }, () => jsBackend.layerNormBackward(g, x, mean, rstd, weight));
+  },
+
+  softmax(x, log, outDtype) {
+    const n = numel(x.shape);
+    if (n < EW_MIN_COSTLY || outDtype !== "float32" || !allF32(x) || x.shape.length === 0) return jsBackend.softmax(x, log, outDtype);
+    return orReference(() => {
+      reset();
+      const X = place(x);
+      const desc = descriptor(x.shape, [X.strides]);
+      const out = alloc(n * 4);
+      const rows = n / x.shape[x.shape.length - 1];
+      runRows("softmaxF32", [desc, X.ptr, out, 0, rows, log ? 1 : 0], 3, rows, n, true);
+      return copyOut(out, n);
+    }, () => jsBackend.softmax(x, log, outDtype));
+  },
+
+  softmaxBackward(g, y, log, outDtype) {
+    const n = numel(g.shape);
+    if (n < EW_MIN_COSTLY || outDtype !== "float32" || !allF32(g, y) || g.shape.length === 0) return jsBackend.softmaxBackward(g, y, log, outDtype);
+    return orReference(() => {
+      reset();
+      const G = place(g), Y = place(y);
+      const desc = descriptor(g.shape, [G.strides, Y.strides]);
+      const out = alloc(n * 4);
+      const rows = n / g.shape[g.shape.length - 1];
+      runRows("softmaxBackwardF32", [desc, G.ptr, Y.ptr, out, 0, rows, log ? 1 : 0], 4, rows, n, true);
+      return copyOut(out, n);
+    }, () => jsBackend.softmaxBackward(g, y, log, outDtype));
+  },
+
+  addInto(dst, src, alpha = 1) {
+    const n = numel(dst.shape);
+    // a destination with contiguous rows (a slice of a gradient buffer) is summed in wasm and copied back row by
+    // row; other strided destinations are added into in place by the reference loop
+    const nd = dst.shape.length;
+    const rowsContig = isContig(dst) || (nd > 0 && dst.strides[nd - 1] === 1 && dst.shape[nd - 1] >= 16 && !dst.strides.some((st, d) => st === 0 && dst.shape[d] > 1));
+    if (n < EW_MIN || !allF32(dst, src) || !rowsContig || (alpha !== 1 && alpha !== -1)) return jsBackend.addInto(dst, src, alpha);
+    const code = alpha === 1 ? BINARY_CODE.add! : BINARY_CODE.sub!;
+    const done = orReference(() => (binaryF32(code, dst, src, n, false, dst), true), () => false);
+    if (!done) jsBackend.addInto(dst, src, alpha);
   },
 
   copy(src, dst) {
@@ -388,12 +496,12 @@ export const wasmBackend: Backend = {
     return orReference(() => reduceF32(code, x, axes), () => null) ?? jsBackend.reduce(op, x, axes, outDtype);
   },
 
-  matmul(a, b, outDtype) {
-    if (outDtype !== "float32" || !allF32(a, b)) return jsBackend.matmul(a, b, outDtype);
+  matmul(a, b, outDtype, bias) {
+    if (outDtype !== "float32" || !allF32(a, b) || (bias && !allF32(bias))) return jsBackend.matmul(a, b, outDtype, bias);
     const nd = a.shape.length;
     const work = numel(a.shape) * b.shape[nd - 1];
-    if (work < MATMUL_MIN_WORK) return jsBackend.matmul(a, b, outDtype);
-    return orReference(() => matmulF32(a, b), () => jsBackend.matmul(a, b, outDtype));
+    if (work < MATMUL_MIN_WORK) return jsBackend.matmul(a, b, outDtype, bias);
+    return orReference(() => matmulF32(a, b, bias), () => jsBackend.matmul(a, b, outDtype, bias));
   },
 };
 

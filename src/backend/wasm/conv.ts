@@ -1,0 +1,279 @@
+// The wasm backend's convolution and pooling kernels (float32): fused conv2d forward and backward
+// (im2col of output-row chunks into per-thread scratch, GEMM straight into the result, no round
+// trip through JS; assembly/conv.ts) and the pooling kernels (assembly/pool.ts). Other dtypes,
+// and any call wasm memory cannot hold, go to the reference backend.
+
+import type { Backend, ConvGeometry, PoolWindows, View } from "../backend.js";
+import { isContig, jsBackend } from "../js/index.js";
+import { pool, type Job } from "./pool.js";
+import { alloc, F32, I32, reset, runtime } from "./runtime.js";
+
+/** Floats of im2col scratch a chunk of output rows aims at (fits in L2 beside the GEMM panels). */
+const CHUNK_FLOATS = 32768;
+/** Multiply-adds from which a convolution is spread over threads. */
+const CONV_THREAD_WORK = 1 << 18;
+/** Elements from which a pooling kernel is spread over threads. */
+const POOL_THREAD = 1 << 16;
+
+function numel(shape: number[]): number {
+  let n = 1;
+  for (const s of shape) n *= s;
+  return n;
+}
+
+function contiguousStrides(shape: number[]): number[] {
+  const s: number[] = new Array(shape.length);
+  let acc = 1;
+  for (let d = shape.length - 1; d >= 0; d--) {
+    s[d] = acc;
+    acc *= shape[d];
+  }
+  return s;
+}
+
+function isF32(v: View): boolean {
+  return v.dtype === "float32" && v.storage instanceof Float32Array;
+}
+
+/** Copies a float32 view into wasm memory keeping its strides (the storage span it covers), or
+ *  contiguously when that span is much larger than the view. Returns the byte address of element 0. */
+function placeStrided(v: View): { ptr: number; strides: number[] } {
+  let lo = v.offset, hi = v.offset;
+  const n = numel(v.shape);
+  for (let d = 0; d < v.shape.length; d++) {
+    const ext = (v.shape[d] - 1) * v.strides[d];
+    if (ext < 0) lo += ext;
+    else hi += ext;
+  }
+  if (n === 0) return { ptr: alloc(64), strides: v.strides.slice() };
+  const span = hi - lo + 1;
+  if (span <= 2 * n + 64) {
+    const p = alloc(span * 4 + 64);
+    F32().set((v.storage as Float32Array).subarray(lo, hi + 1), p >> 2);
+    return { ptr: p + (v.offset - lo) * 4, strides: v.strides.slice() };
+  }
+  return { ptr: placeContig(v), strides: contiguousStrides(v.shape) };
+}
+
+/** Copies a float32 (or int32, into the I32 view) view into wasm memory as a contiguous array. */
+function placeContig(v: View, int = false): number {
+  const n = numel(v.shape);
+  const p = alloc(n * 4 + 64);
+  const mem = int ? I32() : F32();
+  if (isContig(v)) mem.set((v.storage as Float32Array | Int32Array).subarray(v.offset, v.offset + n), p >> 2);
+  else jsBackend.copy(v, { storage: mem, shape: v.shape, strides: contiguousStrides(v.shape), offset: p >> 2, dtype: v.dtype });
+  return p;
+}
+
+function copyOut(p: number, n: number): Float32Array {
+  const out = new Float32Array(n);
+  out.set(F32().subarray(p >> 2, (p >> 2) + n));
+  return out;
+}
+
+function orReference<T>(wasm: () => T, reference: () => T): T {
+  try {
+    return wasm();
+  } catch (e) {
+    if (e instanceof RangeError) return reference();
+    throw e;
+  }
+}
+
+function run(fn: string, args: number[], lo: number, units: number, threads: number, scratchArg = -1, scratchStride = 0): void {
+  const job: Job = { fn, args, lo, hi: lo + 1, step: units, limit: units, scratchArg, scratchStride };
+  if (threads > 1) job.step = Math.max(1, Math.ceil(units / (threads * 3)));
+  pool.run(job, threads);
+}
+
+// ---- convolution -------------------------------------------------------------------------------
+
+interface ConvPlan {
+  desc: number;
+  rows: number;
+  chunks: number;
+  colBytes: number;
+  CgK: number;
+  Cog: number;
+}
+
+/** Writes the geometry table of assembly/conv.ts (x strides as placed) and sizes the row chunks. */
+function convPlan(xShape: number[], xStrides: number[], g: ConvGeometry, G: number, Cout: number, hasBias: boolean, transposed = false): ConvPlan {
+  const [N, Cin, H, W] = xShape;
+  const [kh, kw] = g.kernel, [oh, ow] = g.out;
+  const Cg = Cin / G, Cog = Cout / G, CgK = Cg * kh * kw;
+  const rowsMax = Math.max(1, Math.floor(CHUNK_FLOATS / (CgK * ow)));
+  const chunks = Math.ceil(oh / rowsMax), rows = Math.ceil(oh / chunks);
+  const colBytes = Math.ceil((CgK * rows * ow * 4 + 64) / 64) * 64;
+  const tmpBytes = Math.ceil((Cog * CgK * 4 + 64) / 64) * 64;
+  const desc = alloc(26 * 4);
+  I32().set([N, Cin, H, W, ...xStrides, kh, kw, ...g.stride, ...g.padding, ...g.dilation, oh, ow, G, Cout, rows, chunks, colBytes, hasBias ? 1 : 0, tmpBytes, transposed ? 1 : 0], desc >> 2);
+  return { desc, rows, chunks, colBytes, CgK, Cog };
+}
+
+function conv2dF32(x: View, w: View, bias: View | null, g: ConvGeometry, G: number): Float32Array {
+  const ex = runtime!.exports;
+  const N = x.shape[0], Cout = w.shape[0], L = g.out[0] * g.out[1];
+  reset();
+  const X = placeStrided(x);
+  const Wt = placeContig(w);
+  const Bp = bias ? placeContig(bias) : 0;
+  const plan = convPlan(x.shape, X.strides, g, G, Cout, bias !== null);
+  const nOut = N * Cout * L;
+  const out = alloc(nOut * 4);
+  const units = N * G * plan.chunks;
+  const threads = N * Cout * L * plan.CgK >= CONV_THREAD_WORK ? pool.threads() : 1;
+  const stride = plan.colBytes + (ex.convGemmScratchBytes() as number);
+  const scratch = alloc(stride * threads);
+  run("conv2dF32", [plan.desc, X.ptr, Wt, Bp, out, 0, units, scratch], 5, units, threads, 7, stride);
+  return copyOut(out, nOut);
+}
+
+function conv2dBackwardInputF32(gr: View, w: View, g: ConvGeometry, G: number, H: number, W: number): Float32Array {
+  const ex = runtime!.exports;
+  const N = gr.shape[0], Cout = w.shape[0], Cin = w.shape[1] * G;
+  reset();
+  const Gp = placeContig(gr);
+  const Wt = placeContig(w);
+  const plan = convPlan([N, Cin, H, W], [Cin * H * W, H * W, W, 1], g, G, Cout, false);
+  const nOut = N * Cin * H * W;
+  const out = alloc(nOut * 4);
+  const units = N * G;
+  const threads = N * Cout * g.out[0] * g.out[1] * plan.CgK >= CONV_THREAD_WORK ? pool.threads() : 1;
+  const stride = plan.colBytes + (ex.convGemmScratchBytes() as number);
+  const scratch = alloc(stride * threads);
+  run("conv2dBwdInputF32", [plan.desc, Gp, Wt, out, 0, units, scratch], 4, units, threads, 6, stride);
+  return copyOut(out, nOut);
+}
+
+function conv2dBackwardWeightF32(gr: View, x: View, g: ConvGeometry, G: number, withBias: boolean): { dweight: Float32Array; dbias: Float32Array } {
+  const ex = runtime!.exports;
+  const N = x.shape[0], Cout = gr.shape[1], Cin = x.shape[1];
+  const Cog = Cout / G, CgK = (Cin / G) * g.kernel[0] * g.kernel[1];
+  reset();
+  const Gp = placeContig(gr);
+  const X = placeStrided(x);
+  const plan = convPlan(x.shape, X.strides, g, G, Cout, withBias, Cog < CgK);
+  const threads = N * Cout * g.out[0] * g.out[1] * CgK >= CONV_THREAD_WORK ? pool.threads() : 1;
+  const tmpBytes = I32()[(plan.desc >> 2) + 24];
+  const partFloats = Cout * CgK + Cout;
+  const partOff = plan.colBytes + (ex.convGemmScratchBytes() as number) + tmpBytes;
+  const stride = partOff + Math.ceil((partFloats * 4 + 64) / 64) * 64;
+  const scratch = alloc(stride * threads);
+  const mem = F32();
+  for (let t = 0; t < threads; t++) mem.fill(0, (scratch + t * stride + partOff) >> 2, ((scratch + t * stride + partOff) >> 2) + partFloats);
+  const units = N * G * plan.chunks;
+  run("conv2dBwdWeightF32", [plan.desc, Gp, X.ptr, 0, units, scratch], 3, units, threads, 5, stride);
+  const f = F32();
+  const dweight = new Float32Array(Cout * CgK), dbias = new Float32Array(withBias ? Cout : 0);
+  for (let t = 0; t < threads; t++) {
+    const p = (scratch + t * stride + partOff) >> 2;
+    if (t === 0) dweight.set(f.subarray(p, p + Cout * CgK));
+    else for (let i = 0; i < Cout * CgK; i++) dweight[i] += f[p + i];
+    if (withBias) for (let o = 0; o < Cout; o++) dbias[o] += f[p + Cout * CgK + o];
+  }
+  return { dweight, dbias };
+}
+
+// ---- pooling -----------------------------------------------------------------------------------
+
+/** Places the window tables (and the f32 divisors when given); returns their addresses. */
+function placeWindows(win: PoolWindows): number[] {
+  const t = [win.hStart, win.hCount, win.wStart, win.wCount].map((a) => {
+    const p = alloc(a.length * 4 + 4);
+    I32().set(a, p >> 2);
+    return p;
+  });
+  if (win.divisor) {
+    const p = alloc(win.divisor.length * 4 + 4);
+    F32().set(win.divisor, p >> 2);
+    t.push(p);
+  }
+  return t;
+}
+
+function poolDesc(shape: number[], strides: number[], win: PoolWindows): number {
+  const desc = alloc(12 * 4);
+  I32().set([...shape, ...strides, win.hStart.length, win.wStart.length, win.dh, win.dw], desc >> 2);
+  return desc;
+}
+
+function poolThreads(n: number): number {
+  return n >= POOL_THREAD ? pool.threads() : 1;
+}
+
+function maxPool2dF32(x: View, win: PoolWindows): { values: Float32Array; indices: Int32Array } {
+  const [N, C] = x.shape, n = N * C * win.hStart.length * win.wStart.length;
+  reset();
+  const X = placeStrided(x);
+  const [hs, hc, ws, wc] = placeWindows(win);
+  const desc = poolDesc(x.shape, X.strides, win);
+  const ov = alloc(n * 4), oi = alloc(n * 4);
+  run("maxPool2dF32", [desc, X.ptr, hs, hc, ws, wc, ov, oi, 0, N * C], 8, N * C, poolThreads(numel(x.shape) + n));
+  const indices = new Int32Array(n);
+  indices.set(I32().subarray(oi >> 2, (oi >> 2) + n));
+  return { values: copyOut(ov, n), indices };
+}
+
+function maxPool2dBackwardF32(gr: View, indices: View, H: number, W: number): Float32Array {
+  const [N, C, oh, ow] = gr.shape, n = N * C * H * W;
+  reset();
+  const Gp = placeContig(gr), Ip = placeContig(indices, true);
+  const out = alloc(n * 4);
+  run("maxPool2dBackwardF32", [Gp, Ip, out, oh * ow, H * W, 0, N * C], 5, N * C, poolThreads(n));
+  return copyOut(out, n);
+}
+
+function avgPool2dF32(x: View, win: PoolWindows): Float32Array {
+  const [N, C] = x.shape, n = N * C * win.hStart.length * win.wStart.length;
+  reset();
+  const X = placeStrided(x);
+  const [hs, hc, ws, wc, div] = placeWindows(win);
+  const desc = poolDesc(x.shape, X.strides, win);
+  const out = alloc(n * 4);
+  run("avgPool2dF32", [desc, X.ptr, hs, hc, ws, wc, div, out, 0, N * C], 8, N * C, poolThreads(numel(x.shape) + n));
+  return copyOut(out, n);
+}
+
+function avgPool2dBackwardF32(gr: View, win: PoolWindows, H: number, W: number): Float32Array {
+  const [N, C] = gr.shape, n = N * C * H * W;
+  reset();
+  const Gp = placeStrided(gr);
+  const [hs, hc, ws, wc, div] = placeWindows(win);
+  const desc = poolDesc([N, C, H, W], Gp.strides, win);
+  const out = alloc(n * 4);
+  run("avgPool2dBackwardF32", [desc, Gp.ptr, hs, hc, ws, wc, div, out, 0, N * C], 8, N * C, poolThreads(n + numel(gr.shape)));
+  return copyOut(out, n);
+}
+
+/** The kernels above as Backend entries (spread into the wasm backend object). */
+export const convKernels: Pick<Backend, "conv2d" | "conv2dBackwardInput" | "conv2dBackwardWeight" | "maxPool2d" | "maxPool2dBackward" | "avgPool2d" | "avgPool2dBackward"> = {
+  conv2d(x, w, bias, g, groups) {
+    if (!runtime || !isF32(x) || !isF32(w) || (bias && !isF32(bias)) || numel(x.shape) === 0) return jsBackend.conv2d(x, w, bias, g, groups);
+    return orReference(() => conv2dF32(x, w, bias, g, groups), () => jsBackend.conv2d(x, w, bias, g, groups));
+  },
+  conv2dBackwardInput(gr, w, g, groups, H, W) {
+    if (!runtime || !isF32(gr) || !isF32(w) || numel(gr.shape) === 0) return jsBackend.conv2dBackwardInput(gr, w, g, groups, H, W);
+    return orReference(() => conv2dBackwardInputF32(gr, w, g, groups, H, W), () => jsBackend.conv2dBackwardInput(gr, w, g, groups, H, W));
+  },
+  conv2dBackwardWeight(gr, x, g, groups, withBias) {
+    if (!runtime || !isF32(gr) || !isF32(x) || numel(x.shape) === 0) return jsBackend.conv2dBackwardWeight(gr, x, g, groups, withBias);
+    return orReference(() => conv2dBackwardWeightF32(gr, x, g, groups, withBias), () => jsBackend.conv2dBackwardWeight(gr, x, g, groups, withBias));
+  },
+  maxPool2d(x, win) {
+    if (!runtime || !isF32(x) || numel(x.shape) === 0) return jsBackend.maxPool2d(x, win);
+    return orReference(() => maxPool2dF32(x, win), () => jsBackend.maxPool2d(x, win));
+  },
+  maxPool2dBackward(gr, indices, H, W) {
+    if (!runtime || !isF32(gr) || !(indices.storage instanceof Int32Array) || numel(gr.shape) === 0) return jsBackend.maxPool2dBackward(gr, indices, H, W);
+    return orReference(() => maxPool2dBackwardF32(gr, indices, H, W), () => jsBackend.maxPool2dBackward(gr, indices, H, W));
+  },
+  avgPool2d(x, win) {
+    if (!runtime || !isF32(x) || numel(x.shape) === 0) return jsBackend.avgPool2d(x, win);
+    return orReference(() => avgPool2dF32(x, win), () => jsBackend.avgPool2d(x, win));
+  },
+  avgPool2dBackward(gr, win, H, W) {
+    if (!runtime || !isF32(gr) || numel(gr.shape) === 0) return jsBackend.avgPool2dBackward(gr, win, H, W);
+    return orReference(() => avgPool2dBackwardF32(gr, win, H, W), () => jsBackend.avgPool2dBackward(gr, win, H, W));
+  },
+};
