@@ -51,11 +51,11 @@ test("mnist test split from gzipped IDX files: shapes, dtypes, values, labels", 
 test("missing files: a clear message saying what to pass; never the network unless asked", async () => {
   const empty = path.join(tmp, "empty");
   fs.mkdirSync(empty);
-  await assert.rejects(dt.data.datasets.mnist({ root: empty }), /mnist: train-images-idx3-ubyte\(\.gz\) not found in .*empty.*Pass \{ download: true \}.*or \{ root:/s);
+  assert.throws(() => dt.data.datasets.mnist({ root: empty }), /mnist: train-images-idx3-ubyte\(\.gz\) not found in .*empty.*Pass \{ download: true \}.*or \{ root:/s);
   assert.throws(() => dt.data.datasets.fashionMnistSync({ root: empty, train: false }), /fashionMnist: t10k-images-idx3-ubyte\(\.gz\) not found/);
   // offline: every mirror fails, the message lists them and says what to do
   await assert.rejects(
-    dt.data.datasets.mnist({ root: empty, train: false, download: true, mirrors: ["http://127.0.0.1:9/mnist/"] }),
+    async () => dt.data.datasets.mnist({ root: empty, train: false, download: true, mirrors: ["http://127.0.0.1:9/mnist/"] }),
     (e: Error) => /could not download t10k-images-idx3-ubyte\.gz/.test(e.message) && /127\.0\.0\.1:9/.test(e.message) && /offline.*pass \{ root:/s.test(e.message),
   );
 });
@@ -77,7 +77,7 @@ test("download: mirror fallback, SHA-256 check (gz or decompressed), cached file
     const root = path.join(tmp, "dl");
     // a mirror with wrong bytes: refused with the digests named
     await assert.rejects(
-      dt.data.datasets.mnist({ root, train: false, download: true, mirrors: [`http://127.0.0.1:${port}/broken/`] }),
+      async () => dt.data.datasets.mnist({ root, train: false, download: true, mirrors: [`http://127.0.0.1:${port}/broken/`] }),
       /SHA-256 mismatch \(got [0-9a-f]{64}, expected 8d422c7b/,
     );
     assert.ok(!fs.existsSync(path.join(root, "MNIST", "raw", "t10k-images-idx3-ubyte.gz")), "a refused download leaves no file");
@@ -113,4 +113,11 @@ test("digits(): the bundled scikit-learn set, 1797 x 64 in 0..16, 10 classes", (
   // each call gives independent tensors
   ds.data.storage[0] = 99;
   assert.equal(dt.data.datasets.digits().data.storage[0], 0);
+});
+
+test("mnist() on local files is synchronous, and await works on it as well", { skip: !haveMnist && "no ../shared/datasets/mnist" }, async () => {
+  const ds = dt.data.datasets.mnist({ root: MNIST, train: false });
+  assert.ok(!(ds instanceof Promise));
+  assert.equal((ds as dt.data.datasets.MnistDataset).length, 10000);
+  assert.equal((await dt.data.datasets.mnist({ root: MNIST, train: false })).length, 10000);
 });

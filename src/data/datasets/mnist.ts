@@ -124,6 +124,15 @@ function loadSync(src: Source, what: string, opts: MnistOptions): MnistDataset {
   return build(src, what, imgs, lbls, train);
 }
 
+/** Synchronous when nothing has to be downloaded, a Promise when something does. */
+function loadEither(src: Source, what: string, opts: MnistOptions): MnistDataset | Promise<MnistDataset> {
+  if (opts.download) {
+    const dirs = searchDirs(src, opts.root ?? defaultCacheDir());
+    if (fileNames(opts.train ?? true).some((base) => !findFile(dirs, base))) return load(src, what, opts);
+  }
+  return loadSync(src, what, opts);
+}
+
 async function load(src: Source, what: string, opts: MnistOptions): Promise<MnistDataset> {
   const { root = defaultCacheDir(), train = true, download = false } = opts;
   if (download) {
@@ -147,9 +156,11 @@ async function load(src: Source, what: string, opts: MnistOptions): Promise<Mnis
 
 /** MNIST handwritten digits (LeCun et al. 1998): [image float32 [1,28,28] in [0,1], label int32].
  *  Reads `{train,t10k}-{images-idx3,labels-idx1}-ubyte(.gz)` from `root`; downloads only with `download: true`.
+ *  Files already on disk load synchronously (the dataset is returned as is, and `await` on it works
+ *  too); only a download returns a Promise. Missing files without `download` throw.
  *  @example const train = await dt.data.datasets.mnist({ root: "data", download: true }); */
-export function mnist(opts: MnistOptions = {}): Promise<MnistDataset> {
-  return load(MNIST, "mnist", opts);
+export function mnist(opts: MnistOptions = {}): MnistDataset | Promise<MnistDataset> {
+  return loadEither(MNIST, "mnist", opts);
 }
 
 /** Synchronous mnist() for files already on disk (no download). */
@@ -157,10 +168,10 @@ export function mnistSync(opts: Omit<MnistOptions, "download" | "mirrors"> = {})
   return loadSync(MNIST, "mnist", opts);
 }
 
-/** Fashion-MNIST (Xiao et al. 2017): the same format as MNIST, 10 clothing classes.
+/** Fashion-MNIST (Xiao et al. 2017): the same format as MNIST, 10 clothing classes (sync or async as mnist()).
  *  @example const test = await dt.data.datasets.fashionMnist({ root: "data", train: false }); */
-export function fashionMnist(opts: MnistOptions = {}): Promise<MnistDataset> {
-  return load(FASHION_MNIST, "fashionMnist", opts);
+export function fashionMnist(opts: MnistOptions = {}): MnistDataset | Promise<MnistDataset> {
+  return loadEither(FASHION_MNIST, "fashionMnist", opts);
 }
 
 /** Synchronous fashionMnist() for files already on disk (no download). */
