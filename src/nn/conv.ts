@@ -124,9 +124,8 @@ function convOptions<O extends object>(op: string, opts: O | null | undefined, n
   return opts;
 }
 
-/** The shared 2-d core: x [N, Cin, H, W], weight [Cout, Cin/groups, kh, kw]. */
-function convNd(op: string, nd: 1 | 2, x: Tensor, weight: Tensor, bias: Tensor | null | undefined, opts: ConvOptions<number | number[]>): Tensor {
-  opts = convOptions(op, opts, "stride, padding, dilation, groups");
+/** The checks shared by convolution and transposed convolution: tensors, float dtypes, ranks, groups. */
+function checkConvArgs(op: string, nd: 1 | 2, x: Tensor, weight: Tensor, groups: number | undefined, weightLayout: string): { G: number; batched: boolean } {
   checkTensor(op, x);
   checkTensor(op, weight, "weight");
   requireFloat(op, x);
@@ -134,10 +133,16 @@ function convNd(op: string, nd: 1 | 2, x: Tensor, weight: Tensor, bias: Tensor |
   if (x.dtype !== weight.dtype) throw new Error(`${op}: input ${fmt(x.shape)} is ${x.dtype} but weight ${fmt(weight.shape)} is ${weight.dtype} (expected the same dtype)`);
   if (x.ndim !== nd + 2 && x.ndim !== nd + 1)
     throw new Error(`${op}: expected a ${nd + 1}-d (unbatched) or ${nd + 2}-d (batched) input, got ${fmt(x.shape)}`);
-  if (weight.ndim !== nd + 2) throw new Error(`${op}: weight must be ${nd + 2}-d [out, in/groups, ${nd === 2 ? "kh, kw" : "k"}], got ${fmt(weight.shape)}`);
-  const G = opts.groups ?? 1;
+  if (weight.ndim !== nd + 2) throw new Error(`${op}: weight must be ${nd + 2}-d [${weightLayout}, ${nd === 2 ? "kh, kw" : "k"}], got ${fmt(weight.shape)}`);
+  const G = groups ?? 1;
   if (!Number.isInteger(G) || G < 1) throw new Error(`${op}: groups must be a positive integer, got ${G}`);
-  const batched = x.ndim === nd + 2;
+  return { G, batched: x.ndim === nd + 2 };
+}
+
+/** The shared 2-d core: x [N, Cin, H, W], weight [Cout, Cin/groups, kh, kw]. */
+function convNd(op: string, nd: 1 | 2, x: Tensor, weight: Tensor, bias: Tensor | null | undefined, opts: ConvOptions<number | number[]>): Tensor {
+  opts = convOptions(op, opts, "stride, padding, dilation, groups");
+  const { G, batched } = checkConvArgs(op, nd, x, weight, opts.groups, "out, in/groups");
   let xi = batched ? x : unsqueeze(x, 0);
   const Cin = xi.shape[1], Cout = weight.shape[0], Cg = weight.shape[1];
   if (Cin !== Cg * G)
@@ -244,17 +249,7 @@ export interface ConvTransposeOptions<S> {
  *  Hout = (H - 1) s - 2p + d (k - 1) + outputPadding + 1. Computed as W^T @ x followed by fold (col2im). */
 function convTransposeNd(op: string, nd: 1 | 2, x: Tensor, weight: Tensor, bias: Tensor | null | undefined, opts: ConvTransposeOptions<number | number[]>): Tensor {
   opts = convOptions(op, opts, "stride, padding, outputPadding, groups, dilation");
-  checkTensor(op, x);
-  checkTensor(op, weight, "weight");
-  requireFloat(op, x);
-  requireFloat(op, weight);
-  if (x.dtype !== weight.dtype) throw new Error(`${op}: input ${fmt(x.shape)} is ${x.dtype} but weight ${fmt(weight.shape)} is ${weight.dtype} (expected the same dtype)`);
-  if (x.ndim !== nd + 2 && x.ndim !== nd + 1)
-    throw new Error(`${op}: expected a ${nd + 1}-d (unbatched) or ${nd + 2}-d (batched) input, got ${fmt(x.shape)}`);
-  if (weight.ndim !== nd + 2) throw new Error(`${op}: weight must be ${nd + 2}-d [in, out/groups, ${nd === 2 ? "kh, kw" : "k"}], got ${fmt(weight.shape)}`);
-  const G = opts.groups ?? 1;
-  if (!Number.isInteger(G) || G < 1) throw new Error(`${op}: groups must be a positive integer, got ${G}`);
-  const batched = x.ndim === nd + 2;
+  const { G, batched } = checkConvArgs(op, nd, x, weight, opts.groups, "in, out/groups");
   let xi = batched ? x : unsqueeze(x, 0);
   const Cin = xi.shape[1], Cog = weight.shape[1], Cout = Cog * G;
   if (weight.shape[0] !== Cin)
