@@ -386,3 +386,68 @@ export function softmaxBackwardF32(desc: usize, G: usize, Y: usize, OUT: usize, 
     }
   }
 }
+
+// ---- LSTM cells (F.lstm) ------------------------------------------------------------------------
+// Gate order i, f, g, o; rows n in [r0, r1) of N; H features. PRE/ACT rows of 4H floats, state rows of H.
+
+@inline function sigmoidV(x: v128): v128 {
+  return f32x4.div(splat(1), f32x4.add(splat(1), expV(f32x4.neg(x))));
+}
+
+/** Forward step: ACT = (sigma, sigma, tanh, sigma)(PRE) in place; C = f CP + i g; HO = o tanh(C). */
+export function lstmCellF32(P: usize, CP: usize, HO: usize, CO: usize, H: i32, r0: i32, r1: i32): void {
+  for (let n = r0; n < r1; n++) {
+    const pr = P + (<usize>(n * 4 * H) << 2), sr = <usize>(n * H) << 2;
+    const h4 = <usize>H << 2;
+    let j = 0;
+    for (; j + 4 <= H; j += 4) {
+      const o4 = <usize>j << 2;
+      const i = sigmoidV(v128.load(pr + o4)), f = sigmoidV(v128.load(pr + h4 + o4));
+      const g = tanhV(v128.load(pr + 2 * h4 + o4)), o = sigmoidV(v128.load(pr + 3 * h4 + o4));
+      v128.store(pr + o4, i);
+      v128.store(pr + h4 + o4, f);
+      v128.store(pr + 2 * h4 + o4, g);
+      v128.store(pr + 3 * h4 + o4, o);
+      const c = f32x4.add(f32x4.mul(f, v128.load(CP + sr + o4)), f32x4.mul(i, g));
+      v128.store(CO + sr + o4, c);
+      v128.store(HO + sr + o4, f32x4.mul(o, tanhV(c)));
+    }
+    for (; j < H; j++) {
+      const o4 = <usize>j << 2;
+      const i = f32x4.extract_lane(sigmoidV(f32x4.splat(load<f32>(pr + o4))), 0);
+      const f = f32x4.extract_lane(sigmoidV(f32x4.splat(load<f32>(pr + h4 + o4))), 0);
+      const g = f32x4.extract_lane(tanhV(f32x4.splat(load<f32>(pr + 2 * h4 + o4))), 0);
+      const o = f32x4.extract_lane(sigmoidV(f32x4.splat(load<f32>(pr + 3 * h4 + o4))), 0);
+      store<f32>(pr + o4, i);
+      store<f32>(pr + h4 + o4, f);
+      store<f32>(pr + 2 * h4 + o4, g);
+      store<f32>(pr + 3 * h4 + o4, o);
+      const c = f * load<f32>(CP + sr + o4) + i * g;
+      store<f32>(CO + sr + o4, c);
+      store<f32>(HO + sr + o4, o * f32x4.extract_lane(tanhV(f32x4.splat(c)), 0));
+    }
+  }
+}
+
+/** Backward step: from the gradients GH, GC of this step's h and c, DH (from later steps, read) and
+ *  DC (in and out), the gate pre-activation gradients DG (rows of 4H) and DC for the previous step. */
+export function lstmCellBackwardF32(GH: usize, GC: usize, A: usize, C: usize, CP: usize, DH: usize, DC: usize, DG: usize, H: i32, r0: i32, r1: i32): void {
+  const one = splat(1);
+  for (let n = r0; n < r1; n++) {
+    const ar = <usize>(n * 4 * H) << 2, sr = <usize>(n * H) << 2;
+    const h4 = <usize>H << 2;
+    for (let j = 0; j < H; j += 4) {
+      // H % 4 == 0 (the caller runs other sizes in JS)
+      const o4 = <usize>j << 2;
+      const i = v128.load(A + ar + o4), f = v128.load(A + ar + h4 + o4), g = v128.load(A + ar + 2 * h4 + o4), o = v128.load(A + ar + 3 * h4 + o4);
+      const dht = f32x4.add(v128.load(GH + sr + o4), v128.load(DH + sr + o4));
+      const tc = tanhV(v128.load(C + sr + o4));
+      const dct = f32x4.add(f32x4.add(v128.load(DC + sr + o4), v128.load(GC + sr + o4)), f32x4.mul(f32x4.mul(dht, o), f32x4.sub(one, f32x4.mul(tc, tc))));
+      v128.store(DG + ar + o4, f32x4.mul(f32x4.mul(dct, g), f32x4.mul(i, f32x4.sub(one, i))));
+      v128.store(DG + ar + h4 + o4, f32x4.mul(f32x4.mul(dct, v128.load(CP + sr + o4)), f32x4.mul(f, f32x4.sub(one, f))));
+      v128.store(DG + ar + 2 * h4 + o4, f32x4.mul(f32x4.mul(dct, i), f32x4.sub(one, f32x4.mul(g, g))));
+      v128.store(DG + ar + 3 * h4 + o4, f32x4.mul(f32x4.mul(dht, tc), f32x4.mul(o, f32x4.sub(one, o))));
+      v128.store(DC + sr + o4, f32x4.mul(dct, f));
+    }
+  }
+}

@@ -72,17 +72,12 @@ export const deeptype: Peer = {
   },
 
   lstm: () => {
+    // the whole-sequence LSTM op nn.LSTM runs (the peers without one step a cell in a loop)
     const { seq, batch, input, hidden: H } = LSTM;
     const p = makeParams(LSTM.params());
     const x = dt.tensor(hashData(5, seq * batch * input), { shape: [seq, batch, input] });
     const step = (): number => {
-      let h = dt.zeros([batch, H]), c = dt.zeros([batch, H]);
-      for (let t = 0; t < seq; t++) {
-        const gates = F.linear(x.narrow(0, t, 1).squeeze(0), p.wih, p.b).add(F.linear(h, p.whh)); // [batch, 4H]
-        const [i, f, g, o] = gates.chunk(4, 1);
-        c = f.sigmoid().mul(c).add(i.sigmoid().mul(g.tanh()));
-        h = o.sigmoid().mul(c.tanh());
-      }
+      const [, h] = F.lstm(x, dt.zeros([batch, H]), dt.zeros([batch, H]), p.wih, p.whh, p.b);
       const loss = h.square().mean();
       loss.backward();
       zeroGrads(p);

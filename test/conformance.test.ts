@@ -356,6 +356,33 @@ describe("backend conformance", () => {
             }
       });
 
+      it("lstmForward, lstmBackward: hidden sizes 1..64 (multiples of 4 and not), transposed weights, strided input, with and without bias", () => {
+        kernelsTested.add("lstmForward");
+        kernelsTested.add("lstmBackward");
+        dt.manualSeed(21);
+        for (const [T, N, I, H, bias, strided] of [[1, 1, 1, 1, true, false], [7, 3, 5, 6, true, true], [5, 33, 7, 8, false, false], [9, 4, 33, 64, true, true], [3, 7, 16, 12, true, false]] as const) {
+          const G = 4 * H;
+          let x = dt.randn([T * N, I]);
+          if (strided) x = dt.randn([T * N, I + 3]).narrow(1, 2, I);
+          const wih = dt.randn([G, I]).mul(0.5), whh = dt.randn([G, H]).mul(0.5);
+          const b = bias ? dt.randn([G]) : null;
+          const bv: View | null = b ? { storage: b.storage, shape: [T * N, G], strides: [0, 1], offset: 0, dtype: "float32" } : null;
+          const h0 = dt.randn([N, H]), c0 = dt.randn([N, H]);
+          const fwd = (k: Backend) => k.lstmForward(x, wih.T, bv, h0, c0, whh.T);
+          const what = `lstm T${T} N${N} I${I} H${H}${bias ? " bias" : ""}${strided ? " strided" : ""}`;
+          check(be(), `${what} act`, (k) => fwd(k).act, 1e-4);
+          check(be(), `${what} all`, (k) => fwd(k).all, 1e-4);
+          const { act, all } = fwd(jsBackend);
+          const actV: View = { storage: act, shape: [T, N, G], strides: [N * G, G, 1], offset: 0, dtype: "float32" };
+          const allV: View = { storage: all, shape: [2, T, N, H], strides: [T * N * H, N * H, H, 1], offset: 0, dtype: "float32" };
+          const g = dt.randn([2, T, N, H]);
+          const bwd = (k: Backend) => k.lstmBackward(g, actV, allV, c0, whh);
+          check(be(), `${what} dG`, (k) => bwd(k).dG, 1e-4);
+          check(be(), `${what} dh0`, (k) => bwd(k).dh0, 1e-4);
+          check(be(), `${what} dc0`, (k) => bwd(k).dc0, 1e-4);
+        }
+      });
+
       it("softmax, softmaxBackward: last dim of strided views, odd sizes, special values", () => {
         kernelsTested.add("softmax");
         kernelsTested.add("softmaxBackward");

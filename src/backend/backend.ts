@@ -103,6 +103,14 @@ export interface Backend {
    *  dx = rstd (gw - mean_c(gw) - xhat mean_c(gw xhat)) when the statistics came from the batch, else rstd gw;
    *  dweight = sum_c(g xhat), dbias = sum_c(g). */
   batchNormBackward(g: View, x: View, mean: View, var_: View, weight: View | null, eps: number, batchStats: boolean): { dx: TypedArray; dweight: TypedArray; dbias: TypedArray };
+  /** One LSTM layer over T steps (gates i, f, g, o): with x [T*N, I], wihT [I, 4H], bias (a view of [T*N, 4H],
+   *  usually a row broadcast, or null), h0, c0 [N, H], whhT [H, 4H]: pre_t = x_t wihT + bias + h_{t-1} whhT,
+   *  i, f, g, o = sigma, sigma, tanh, sigma (pre_t), c_t = f c_{t-1} + i g, h_t = o tanh(c_t). Returns the
+   *  activated gates act [T, N, 4H] and all [2, T, N, H] (every h_t, then every c_t), both contiguous. */
+  lstmForward(x: View, wihT: View, bias: View | null, h0: View, c0: View, whhT: View): { act: TypedArray; all: TypedArray };
+  /** Backpropagation through time for lstmForward: gAll [2, T, N, H] (gradients of every h_t and c_t), act and all
+   *  from the forward, c0 [N, H], whh [4H, H] -> dG [T, N, 4H] (gradients of the gate pre-activations), dh0, dc0 [N, H]. */
+  lstmBackward(gAll: View, act: View, all: View, c0: View, whh: View): { dG: TypedArray; dh0: TypedArray; dc0: TypedArray };
 }
 
 /** The sliding-window geometry of a 2-d convolution. Padding is the top/left pad; the bottom/right

@@ -59,3 +59,4 @@ export { unfold, fold, conv1d, conv2d, convTranspose1d, convTranspose2d } from "
 export { maxPool1d, maxPool2d, avgPool1d, avgPool2d, adaptiveAvgPool1d, adaptiveAvgPool2d, adaptiveMaxPool1d, adaptiveMaxPool2d } from "./pool.js";
 export { batchNorm, layerNorm, groupNorm } from "./normalization.js";
 export { scaledDotProductAttention } from "./attention.js";
+export { lstm } from "./lstm.js";

@@ -76,6 +76,17 @@ export const samples: SampleTable = {
     { label: "2 groups, affine", fn: (x, w, b) => F.groupNorm(x, 2, w, b), inputs: () => [leaf([2, 4, 3]), leaf([4]), leaf([4])] },
     { label: "second order", fn: (x, w, b) => F.groupNorm(x, 1, w, b), inputs: () => [leaf([1, 2, 3]), leaf([2]), leaf([2])], secondOrder: true },
   ],
+  lstm: [
+    {
+      label: "bias, all outputs",
+      fn: (x, h0, c0, wih, whh, bih, bhh) => {
+        const [out, h, c] = F.lstm(x, h0, c0, wih, whh, bih, bhh);
+        return out.sum(2).add(h.sum(1).unsqueeze(0)).add(c.square().sum(1).unsqueeze(0));
+      },
+      inputs: () => [leaf([3, 2, 3]), leaf([2, 2]), leaf([2, 2]), leaf([8, 3]), leaf([8, 2]), leaf([8]), leaf([8])],
+    },
+    { label: "no bias, second order", fn: (x, h0, c0, wih, whh) => F.lstm(x, h0, c0, wih, whh)[0], inputs: () => [leaf([2, 2, 2]), leaf([2, 2]), leaf([2, 2]), leaf([8, 2]), leaf([8, 2])], secondOrder: true },
+  ],
   scaledDotProductAttention: [
     { label: "plain", fn: (q, k, v) => F.scaledDotProductAttention(q, k, v), inputs: () => [leaf([2, 3, 4]), leaf([2, 5, 4]), leaf([2, 5, 3])] },
     { label: "causal, second order", fn: (q, k, v) => F.scaledDotProductAttention(q, k, v, { isCausal: true }), inputs: () => [leaf([1, 3, 2]), leaf([1, 4, 2]), leaf([1, 4, 2])], secondOrder: true },

@@ -3,6 +3,7 @@
 // specialised per op (generated once per op and access pattern) to keep per-op overhead low.
 
 import { alloc, type DType, type TypedArray } from "../../tensor/dtype.js";
+import { lstmBackward, lstmForward } from "./lstm.js";
 import type { Backend, BinaryOp, ConvGeometry, PoolWindows, ReduceOp, UnaryOp, View } from "../backend.js";
 
 // ---- strided addressing ----------------------------------------------------------------------
@@ -531,6 +532,8 @@ export const jsBackend: Backend = {
   layerNormBackward,
   batchNorm,
   batchNormBackward,
+  lstmForward: (x, wihT, bias, h0, c0, whhT) => lstmForward(jsBackend, x, wihT, bias, h0, c0, whhT),
+  lstmBackward: (gAll, act, all, c0, whh) => lstmBackward(jsBackend, gAll, act, all, c0, whh),
 };
 
 function contiguous(shape: number[]): number[] {

@@ -202,6 +202,81 @@ function numel(shape: number[]): number {
   return n;
 }
 
+/** C (row stride ldc) = (into ? C : 0) + A @ B for one M x K by K x N product already in wasm memory
+ *  (byte addresses, element strides), split over the pool like matmul. Per-thread scratch is allocated here. */
+function gemmPlaced(A: number, sam: number, sak: number, Bp: number, sbk: number, sbn: number, C: number, ldc: number, M: number, N: number, K: number, into: boolean, offs: number, scratch: number, threads: number): void {
+  const scratchBytes = runtime!.exports.sgemmScratchBytes();
+  const args = [offs, 0, 1, A, sam, sak, Bp, sbk, sbn, C, M * N, ldc, 0, M, 0, N, K, scratch, into ? 1 : 0];
+  const job: Job = { fn: "sgemmBatched", args, lo: 1, hi: 2, step: 1, limit: 1, scratchArg: 17, scratchStride: scratchBytes };
+  if (threads > 1) {
+    const parts = threads * 2;
+    if (M >= N) Object.assign(job, { lo: 12, hi: 13, limit: M, step: roundUp(Math.ceil(M / parts), MR) });
+    else Object.assign(job, { lo: 14, hi: 15, limit: N, step: roundUp(Math.ceil(N / parts), NR) });
+  }
+  pool.run(job, M * N * K >= MATMUL_THREAD_WORK ? threads : 1);
+}
+
+/** A zeroed (aOff, bOff) = (0, 0) table for gemmPlaced, and per-thread GEMM scratch. */
+function gemmSetup(): { offs: number; scratch: number; threads: number } {
+  const offs = alloc(8);
+  I32()[offs >> 2] = 0;
+  I32()[(offs >> 2) + 1] = 0;
+  const threads = pool.threads();
+  const scratch = alloc(runtime!.exports.sgemmScratchBytes() * threads);
+  return { offs, scratch, threads };
+}
+
+/** Copies a float32 view into wasm memory as a dense row-major array; returns its byte address. */
+function placeDense(v: View): number {
+  const n = numel(v.shape);
+  const p = alloc(n * 4 + 64);
+  if (isContig(v)) F32().set((v.storage as Float32Array).subarray(v.offset, v.offset + n), p >> 2);
+  else jsBackend.copy(v, { storage: F32(), shape: v.shape, strides: contiguousStrides(v.shape), offset: p >> 2, dtype: "float32" });
+  return p;
+}
+
+/** Backend.lstmForward in wasm: the input projection, every step's GEMM and gates run in wasm memory,
+ *  with the weights placed once. */
+function lstmForwardF32(x: View, wihT: View, bias: View | null, h0: View, c0: View, whhT: View): { act: Float32Array; all: Float32Array } {
+  const ex = runtime!.exports;
+  const [N, H] = h0.shape, G = 4 * H, NH = N * H;
+  const TN = x.shape[0], I = x.shape[1], T = TN / N;
+  reset();
+  const X = place(x), WI = place(wihT), WH = place(whhT);
+  const H0 = placeDense(h0), C0 = placeDense(c0);
+  const ACT = alloc(TN * G * 4), ALL = alloc(2 * T * NH * 4);
+  const { offs, scratch, threads } = gemmSetup();
+  if (bias) fillBias(bias, ACT, TN * G, G);
+  gemmPlaced(X.ptr, X.strides[0], X.strides[1], WI.ptr, WI.strides[0], WI.strides[1], ACT, G, TN, G, I, bias !== null, offs, scratch, threads);
+  for (let t = 0; t < T; t++) {
+    const hp = t === 0 ? H0 : ALL + (t - 1) * NH * 4;
+    const cp = t === 0 ? C0 : ALL + (T * NH + (t - 1) * NH) * 4;
+    const pre = ACT + t * N * G * 4;
+    gemmPlaced(hp, H, 1, WH.ptr, WH.strides[0], WH.strides[1], pre, G, N, G, H, true, offs, scratch, threads);
+    ex.lstmCellF32(pre, cp, ALL + t * NH * 4, ALL + (T * NH + t * NH) * 4, H, 0, N);
+  }
+  return { act: copyOut(ACT, TN * G), all: copyOut(ALL, 2 * T * NH) };
+}
+
+/** Backend.lstmBackward in wasm (H a multiple of 4). */
+function lstmBackwardF32(gAll: View, act: View, all: View, c0: View, whh: View): { dG: Float32Array; dh0: Float32Array; dc0: Float32Array } {
+  const ex = runtime!.exports;
+  const [, T, N, H] = gAll.shape, G = 4 * H, NH = N * H;
+  reset();
+  const GA = placeDense(gAll), A = placeDense(act), AL = placeDense(all), C0 = placeDense(c0), W = place(whh);
+  const DG = alloc(T * N * G * 4), DH = alloc(NH * 4), DC = alloc(NH * 4);
+  U8().fill(0, DH, DH + NH * 4);
+  U8().fill(0, DC, DC + NH * 4);
+  const { offs, scratch, threads } = gemmSetup();
+  for (let t = T - 1; t >= 0; t--) {
+    const cp = t === 0 ? C0 : AL + (T * NH + (t - 1) * NH) * 4;
+    const dg = DG + t * N * G * 4;
+    ex.lstmCellBackwardF32(GA + t * NH * 4, GA + (T * NH + t * NH) * 4, A + t * N * G * 4, AL + (T * NH + t * NH) * 4, cp, DH, DC, dg, H, 0, N);
+    gemmPlaced(dg, G, 1, W.ptr, W.strides[0], W.strides[1], DH, H, N, H, G, false, offs, scratch, threads);
+  }
+  return { dG: copyOut(DG, T * N * G), dh0: copyOut(DH, NH), dc0: copyOut(DC, NH) };
+}
+
 // ---- elementwise -----------------------------------------------------------------------------
 
 /** Op codes of assembly/elementwise.ts; ops not listed run in the reference backend. */
@@ -494,6 +569,17 @@ export const wasmBackend: Backend = {
     for (const a of axes) nRed *= x.shape[a];
     if (nRed === 0) return jsBackend.reduce(op, x, axes, outDtype);
     return orReference(() => reduceF32(code, x, axes), () => null) ?? jsBackend.reduce(op, x, axes, outDtype);
+  },
+
+  lstmForward(x, wihT, bias, h0, c0, whhT) {
+    if (!allF32(x, wihT, h0, c0, whhT) || (bias && !allF32(bias))) return jsBackend.lstmForward(x, wihT, bias, h0, c0, whhT);
+    return orReference(() => lstmForwardF32(x, wihT, bias, h0, c0, whhT), () => jsBackend.lstmForward(x, wihT, bias, h0, c0, whhT));
+  },
+
+  lstmBackward(gAll, act, all, c0, whh) {
+    const H = gAll.shape[3];
+    if (H % 4 !== 0 || !allF32(gAll, act, all, c0, whh)) return jsBackend.lstmBackward(gAll, act, all, c0, whh);
+    return orReference(() => lstmBackwardF32(gAll, act, all, c0, whh), () => jsBackend.lstmBackward(gAll, act, all, c0, whh));
   },
 
   matmul(a, b, outDtype, bias) {

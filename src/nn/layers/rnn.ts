@@ -11,7 +11,7 @@ import { Tensor } from "../../tensor/tensor.js";
 import { fmt } from "../../tensor/shape.js";
 import { add, mul, sub, sigmoid, tanh, relu } from "../../ops/elementwise.js";
 import { zeros } from "../../ops/creation.js";
-import { cat, chunk, narrow, reshape, stack, squeeze, transpose, unsqueeze } from "../../ops/shape.js";
+import { cat, chunk, flip, narrow, reshape, select, stack, squeeze, transpose, unsqueeze } from "../../ops/shape.js";
 import * as F from "../functional.js";
 import * as init from "../init.js";
 import { Module, Parameter } from "../module.js";
@@ -157,6 +157,7 @@ abstract class RNNBase extends Module {
     const h = prep(h0, "hidden state h0");
     const c = lstm ? prep(c0, "cell state c0") : null;
 
+    if (lstm) return this.runLSTM(x, h, c!, batched);
     let seq: Tensor[] = [];
     for (let t = 0; t < T; t++) seq.push(reshape(narrow(x, 0, t, 1), [N, I]));
     const hN: Tensor[] = [], cN: Tensor[] = [];
@@ -188,6 +189,36 @@ abstract class RNNBase extends Module {
       output = squeeze(output, this.batchFirst ? 0 : 1);
       hOut = squeeze(hOut, 1);
       if (cOut) cOut = squeeze(cOut, 1);
+    }
+    return [output, hOut, cOut];
+  }
+
+  /** LSTM layers as whole-sequence ops (F.lstm): x [T, N, I]; h, c [L*D, N, H]. */
+  private runLSTM(x: Tensor, h: Tensor, c: Tensor, batched: boolean): [Tensor, Tensor, Tensor] {
+    const D = this.bidirectional ? 2 : 1, L = this.numLayers;
+    const hN: Tensor[] = [], cN: Tensor[] = [];
+    let input = x;
+    for (let l = 0; l < L; l++) {
+      const outs: Tensor[] = [];
+      for (let d = 0; d < D; d++) {
+        const w = this.weights(l, d);
+        const k = l * D + d;
+        const xin = d === 0 ? input : flip(input, 0);
+        const [out, hk, ck] = F.lstm(xin, select(h, 0, k), select(c, 0, k), w.wih, w.whh, w.bih, w.bhh);
+        outs.push(d === 0 ? out : flip(out, 0));
+        hN.push(hk);
+        cN.push(ck);
+      }
+      input = D === 1 ? outs[0] : cat(outs, 2); // [T, N, D*H]
+      if (this.dropout > 0 && this.training && l < L - 1) input = F.dropout(input, { p: this.dropout, training: true });
+    }
+    let output = input;
+    if (this.batchFirst) output = transpose(output, 0, 1);
+    let hOut = stack(hN, 0), cOut = stack(cN, 0); // [L*D, N, H]
+    if (!batched) {
+      output = squeeze(output, this.batchFirst ? 0 : 1);
+      hOut = squeeze(hOut, 1);
+      cOut = squeeze(cOut, 1);
     }
     return [output, hOut, cOut];
   }
