@@ -41,8 +41,21 @@ export function scalarDType(v: number | boolean): DType {
   return Number.isInteger(v) ? "int32" : "float32";
 }
 
-/** Allocates a zero-filled typed array of the dtype. */
-export function alloc(dtype: DType, n: number): TypedArray {
+/** Where large float32 storage comes from when a backend provides it (the wasm backend's tensor
+ *  heap, so its kernels read and write tensors in place); null (heap full) falls back to the JS heap. */
+let float32Source: { minElements: number; alloc: (n: number, zero: boolean) => Float32Array | null } | null = null;
+
+export function setFloat32Source(src: typeof float32Source): void {
+  float32Source = src;
+}
+
+/** Allocates a zero-filled typed array of the dtype (with zero false, contents are unspecified:
+ *  for outputs every element of which is written). */
+export function alloc(dtype: DType, n: number, zero = true): TypedArray {
+  if (dtype === "float32" && float32Source !== null && n >= float32Source.minElements) {
+    const a = float32Source.alloc(n, zero);
+    if (a) return a;
+  }
   return new ARRAY_TYPE[dtype](n);
 }
 

@@ -6,7 +6,7 @@
 import type { Backend, ConvGeometry, PoolWindows, View } from "../backend.js";
 import { isContig, jsBackend } from "../js/index.js";
 import { pool, type Job } from "./pool.js";
-import { alloc, F32, I32, reset, runtime } from "./runtime.js";
+import { alloc, F32, I32, inMemory, outAlloc, reset, runtime, takeOut } from "./runtime.js";
 
 /** Floats of im2col scratch a chunk of output rows aims at (fits in L2 beside the GEMM panels). */
 const CHUNK_FLOATS = 32768;
@@ -46,6 +46,7 @@ function placeStrided(v: View): { ptr: number; strides: number[] } {
     else hi += ext;
   }
   if (n === 0) return { ptr: alloc(64), strides: v.strides.slice() };
+  if (inMemory(v.storage)) return { ptr: v.storage.byteOffset + v.offset * 4, strides: v.strides.slice() };
   const span = hi - lo + 1;
   if (span <= 2 * n + 64) {
     const p = alloc(span * 4 + 64);
@@ -58,6 +59,7 @@ function placeStrided(v: View): { ptr: number; strides: number[] } {
 /** Copies a float32 (or int32, into the I32 view) view into wasm memory as a contiguous array. */
 function placeContig(v: View, int = false): number {
   const n = numel(v.shape);
+  if (isContig(v) && inMemory(v.storage)) return v.storage.byteOffset + v.offset * 4;
   const p = alloc(n * 4 + 64);
   const mem = int ? I32() : F32();
   if (isContig(v)) mem.set((v.storage as Float32Array | Int32Array).subarray(v.offset, v.offset + n), p >> 2);
@@ -65,11 +67,6 @@ function placeContig(v: View, int = false): number {
   return p;
 }
 
-function copyOut(p: number, n: number): Float32Array {
-  const out = new Float32Array(n);
-  out.set(F32().subarray(p >> 2, (p >> 2) + n));
-  return out;
-}
 
 function orReference<T>(wasm: () => T, reference: () => T): T {
   try {
@@ -120,13 +117,13 @@ function conv2dF32(x: View, w: View, bias: View | null, g: ConvGeometry, G: numb
   const Bp = bias ? placeContig(bias) : 0;
   const plan = convPlan(x.shape, X.strides, g, G, Cout, bias !== null);
   const nOut = N * Cout * L;
-  const out = alloc(nOut * 4);
+  const out = outAlloc(nOut);
   const units = N * G * plan.chunks;
   const threads = N * Cout * L * plan.CgK >= CONV_THREAD_WORK ? pool.threads() : 1;
   const stride = plan.colBytes + (ex.convGemmScratchBytes() as number);
   const scratch = alloc(stride * threads);
   run("conv2dF32", [plan.desc, X.ptr, Wt, Bp, out, 0, units, scratch], 5, units, threads, 7, stride);
-  return copyOut(out, nOut);
+  return takeOut(out, nOut);
 }
 
 function conv2dBackwardInputF32(gr: View, w: View, g: ConvGeometry, G: number, H: number, W: number): Float32Array {
@@ -137,13 +134,13 @@ function conv2dBackwardInputF32(gr: View, w: View, g: ConvGeometry, G: number, H
   const Wt = placeContig(w);
   const plan = convPlan([N, Cin, H, W], [Cin * H * W, H * W, W, 1], g, G, Cout, false);
   const nOut = N * Cin * H * W;
-  const out = alloc(nOut * 4);
+  const out = outAlloc(nOut);
   const units = N * G;
   const threads = N * Cout * g.out[0] * g.out[1] * plan.CgK >= CONV_THREAD_WORK ? pool.threads() : 1;
   const stride = plan.colBytes + (ex.convGemmScratchBytes() as number);
   const scratch = alloc(stride * threads);
   run("conv2dBwdInputF32", [plan.desc, Gp, Wt, out, 0, units, scratch], 4, units, threads, 6, stride);
-  return copyOut(out, nOut);
+  return takeOut(out, nOut);
 }
 
 function conv2dBackwardWeightF32(gr: View, x: View, g: ConvGeometry, G: number, withBias: boolean): { dweight: Float32Array; dbias: Float32Array } {
@@ -208,20 +205,20 @@ function maxPool2dF32(x: View, win: PoolWindows): { values: Float32Array; indice
   const X = placeStrided(x);
   const [hs, hc, ws, wc] = placeWindows(win);
   const desc = poolDesc(x.shape, X.strides, win);
-  const ov = alloc(n * 4), oi = alloc(n * 4);
+  const ov = outAlloc(n), oi = alloc(n * 4);
   run("maxPool2dF32", [desc, X.ptr, hs, hc, ws, wc, ov, oi, 0, N * C], 8, N * C, poolThreads(numel(x.shape) + n));
   const indices = new Int32Array(n);
   indices.set(I32().subarray(oi >> 2, (oi >> 2) + n));
-  return { values: copyOut(ov, n), indices };
+  return { values: takeOut(ov, n), indices };
 }
 
 function maxPool2dBackwardF32(gr: View, indices: View, H: number, W: number): Float32Array {
   const [N, C, oh, ow] = gr.shape, n = N * C * H * W;
   reset();
   const Gp = placeContig(gr), Ip = placeContig(indices, true);
-  const out = alloc(n * 4);
+  const out = outAlloc(n);
   run("maxPool2dBackwardF32", [Gp, Ip, out, oh * ow, H * W, 0, N * C], 5, N * C, poolThreads(n));
-  return copyOut(out, n);
+  return takeOut(out, n);
 }
 
 function avgPool2dF32(x: View, win: PoolWindows): Float32Array {
@@ -230,9 +227,9 @@ function avgPool2dF32(x: View, win: PoolWindows): Float32Array {
   const X = placeStrided(x);
   const [hs, hc, ws, wc, div] = placeWindows(win);
   const desc = poolDesc(x.shape, X.strides, win);
-  const out = alloc(n * 4);
+  const out = outAlloc(n);
   run("avgPool2dF32", [desc, X.ptr, hs, hc, ws, wc, div, out, 0, N * C], 8, N * C, poolThreads(numel(x.shape) + n));
-  return copyOut(out, n);
+  return takeOut(out, n);
 }
 
 function avgPool2dBackwardF32(gr: View, win: PoolWindows, H: number, W: number): Float32Array {
@@ -241,9 +238,9 @@ function avgPool2dBackwardF32(gr: View, win: PoolWindows, H: number, W: number):
   const Gp = placeStrided(gr);
   const [hs, hc, ws, wc, div] = placeWindows(win);
   const desc = poolDesc([N, C, H, W], Gp.strides, win);
-  const out = alloc(n * 4);
+  const out = outAlloc(n);
   run("avgPool2dBackwardF32", [desc, Gp.ptr, hs, hc, ws, wc, div, out, 0, N * C], 8, N * C, poolThreads(n + numel(gr.shape)));
-  return copyOut(out, n);
+  return takeOut(out, n);
 }
 
 /** The kernels above as Backend entries (spread into the wasm backend object). */

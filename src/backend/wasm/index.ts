@@ -16,7 +16,8 @@ import { setNumThreads, type Backend, type BinaryOp, type ConvGeometry, type Una
 import { isContig, jsBackend, offsets } from "../js/index.js";
 import { pool, type Job } from "./pool.js";
 import { convKernels } from "./conv.js";
-import { alloc, F32, I32, reset, runtime, U8 } from "./runtime.js";
+import { alloc, F32, HEAP_MIN_ELEMENTS, heapF32, I32, inMemory, outAlloc, reset, runtime, takeOut, U8 } from "./runtime.js";
+import { setFloat32Source } from "../../tensor/dtype.js";
 
 /** Below this many multiply-adds a matmul stays in JS (copy and call overhead dominate). */
 const MATMUL_MIN_WORK = 512;
@@ -43,6 +44,7 @@ function place(v: View): Placed {
     else hi += ext;
   }
   if (n === 0) return { ptr: alloc(4), strides: v.strides.slice() };
+  if (inMemory(v.storage)) return { ptr: v.storage.byteOffset + v.offset * 4, strides: v.strides.slice() };
   const span = hi - lo + 1;
   if (span <= 4 * n + 64) {
     const p = alloc(span * 4);
@@ -62,13 +64,6 @@ function place(v: View): Placed {
   }
   jsBackend.copy(v, { storage: F32(), shape: v.shape, strides, offset: p >> 2, dtype: "float32" });
   return { ptr: p, strides };
-}
-
-/** The n floats at byte address p, copied into a new Float32Array. */
-function copyOut(p: number, n: number): Float32Array {
-  const out = new Float32Array(n);
-  out.set(F32().subarray(p >> 2, (p >> 2) + n));
-  return out;
 }
 
 /** place() for a bool (byte) view: its storage span copied into wasm memory, strides kept. */
@@ -142,7 +137,7 @@ function matmulF32(a: View, b: View, bias?: View): Float32Array {
     T[(offs >> 2) + 1] = 0;
   }
   const outN = nb * M * N;
-  const C = alloc(outN * 4);
+  const C = outAlloc(outN);
   if (bias) fillBias(bias, C, outN, N);
   const work = nb * M * N * K;
   const threads = work >= MATMUL_THREAD_WORK ? pool.threads() : 1;
@@ -160,7 +155,7 @@ function matmulF32(a: View, b: View, bias?: View): Float32Array {
     else Object.assign(job, { lo: 14, hi: 15, limit: N, step: roundUp(Math.ceil(N / parts), NR) });
   }
   pool.run(job, threads);
-  return copyOut(C, outN);
+  return takeOut(C, outN);
 }
 
 /** Writes the bias view (of the output's shape, usually a row broadcast down the rows) into C (outN floats, rows of N). */
@@ -229,6 +224,7 @@ function gemmSetup(): { offs: number; scratch: number; threads: number } {
 /** Copies a float32 view into wasm memory as a dense row-major array; returns its byte address. */
 function placeDense(v: View): number {
   const n = numel(v.shape);
+  if (isContig(v) && inMemory(v.storage)) return v.storage.byteOffset + v.offset * 4;
   const p = alloc(n * 4 + 64);
   if (isContig(v)) F32().set((v.storage as Float32Array).subarray(v.offset, v.offset + n), p >> 2);
   else jsBackend.copy(v, { storage: F32(), shape: v.shape, strides: contiguousStrides(v.shape), offset: p >> 2, dtype: "float32" });
@@ -244,7 +240,7 @@ function lstmForwardF32(x: View, wihT: View, bias: View | null, h0: View, c0: Vi
   reset();
   const X = place(x), WI = place(wihT), WH = place(whhT);
   const H0 = placeDense(h0), C0 = placeDense(c0);
-  const ACT = alloc(TN * G * 4), ALL = alloc(2 * T * NH * 4);
+  const ACT = outAlloc(TN * G), ALL = outAlloc(2 * T * NH);
   const { offs, scratch, threads } = gemmSetup();
   if (bias) fillBias(bias, ACT, TN * G, G);
   gemmPlaced(X.ptr, X.strides[0], X.strides[1], WI.ptr, WI.strides[0], WI.strides[1], ACT, G, TN, G, I, bias !== null, offs, scratch, threads);
@@ -255,7 +251,7 @@ function lstmForwardF32(x: View, wihT: View, bias: View | null, h0: View, c0: Vi
     gemmPlaced(hp, H, 1, WH.ptr, WH.strides[0], WH.strides[1], pre, G, N, G, H, true, offs, scratch, threads);
     ex.lstmCellF32(pre, cp, ALL + t * NH * 4, ALL + (T * NH + t * NH) * 4, H, 0, N);
   }
-  return { act: copyOut(ACT, TN * G), all: copyOut(ALL, 2 * T * NH) };
+  return { act: takeOut(ACT, TN * G), all: takeOut(ALL, 2 * T * NH) };
 }
 
 /** Backend.lstmBackward in wasm (H a multiple of 4). */
@@ -264,7 +260,7 @@ function lstmBackwardF32(gAll: View, act: View, all: View, c0: View, whh: View):
   const [, T, N, H] = gAll.shape, G = 4 * H, NH = N * H;
   reset();
   const GA = placeDense(gAll), A = placeDense(act), AL = placeDense(all), C0 = placeDense(c0), W = place(whh);
-  const DG = alloc(T * N * G * 4), DH = alloc(NH * 4), DC = alloc(NH * 4);
+  const DG = outAlloc(T * N * G), DH = alloc(NH * 4), DC = alloc(NH * 4);
   U8().fill(0, DH, DH + NH * 4);
   U8().fill(0, DC, DC + NH * 4);
   const { offs, scratch, threads } = gemmSetup();
@@ -274,7 +270,7 @@ function lstmBackwardF32(gAll: View, act: View, all: View, c0: View, whh: View):
     ex.lstmCellBackwardF32(GA + t * NH * 4, GA + (T * NH + t * NH) * 4, A + t * N * G * 4, AL + (T * NH + t * NH) * 4, cp, DH, DC, dg, H, 0, N);
     gemmPlaced(dg, G, 1, W.ptr, W.strides[0], W.strides[1], DH, H, N, H, G, false, offs, scratch, threads);
   }
-  return { dG: copyOut(DG, T * N * G), dh0: copyOut(DH, NH), dc0: copyOut(DC, NH) };
+  return { dG: takeOut(DG, T * N * G), dh0: takeOut(DH, NH), dc0: takeOut(DC, NH) };
 }
 
 // ---- elementwise -----------------------------------------------------------------------------
@@ -347,10 +343,10 @@ function unaryF32(code: number, x: View, n: number, p0: number, p1: number, cost
   const X = place(x);
   const [shape, [sx]] = collapse(x.shape, [X.strides]);
   const desc = descriptor(shape, [sx]);
-  const out = alloc(n * 4);
+  const out = outAlloc(n);
   const rows = n / shape[shape.length - 1];
   runRows("unaryF32", [code, desc, X.ptr, out, 0, rows, p0, p1], 4, rows, n, costly);
-  return copyOut(out, n);
+  return takeOut(out, n);
 }
 
 function binaryF32(code: number, a: View, b: View, n: number, costly: boolean): Float32Array;
@@ -361,10 +357,13 @@ function binaryF32(code: number, a: View, b: View, n: number, costly: boolean, i
   const A = place(a), Bv = place(b);
   const [shape, [sa, sb]] = collapse(a.shape, [A.strides, Bv.strides]);
   const desc = descriptor(shape, [sa, sb]);
-  const out = alloc(n * 4);
+  // into a contiguous destination on the heap (a is that destination): written in place
+  const inPlace = into !== undefined && isContig(into) && inMemory(into.storage);
+  const out = inPlace ? A.ptr : into ? alloc(n * 4) : outAlloc(n);
   const rows = n / shape[shape.length - 1];
   runRows("binaryF32", [code, desc, A.ptr, Bv.ptr, out, 0, rows], 5, rows, n, costly);
-  if (!into) return copyOut(out, n);
+  if (!into) return takeOut(out, n);
+  if (inPlace) return null;
   const mem = F32(), dst = into.storage as Float32Array;
   if (isContig(into)) {
     dst.set(mem.subarray(out >> 2, (out >> 2) + n), into.offset);
@@ -399,7 +398,7 @@ function reduceF32(code: number, x: View, axes: number[]): Float32Array | null {
   const nOut = numel(keptShape), nRed = numel(redShape);
   const [ks, [kst]] = collapse(keptShape, [keptStr]);
   const [rs, [rst]] = collapse(redShape, [redStr]);
-  const out = alloc(nOut * 4);
+  const out = outAlloc(nOut);
   const table = (shape: number[], strides: number[]): [number, number] => {
     const t = offsets(shape, strides, 0);
     const p = alloc(t.length * 4);
@@ -417,7 +416,7 @@ function reduceF32(code: number, x: View, axes: number[]): Float32Array | null {
     const [red, nred] = table(rs.slice(0, -1), rst.slice(0, -1));
     runRows("reduceHorizontalF32", [code, desc, X.ptr, red, nred, rs[rs.length - 1], out, 0, nOut], 7, nOut, nOut * nRed, false);
   } else return null;
-  return copyOut(out, nOut);
+  return takeOut(out, nOut);
 }
 
 // ---- convolution -----------------------------------------------------------------------------
@@ -430,9 +429,9 @@ function im2colF32(x: View, g: ConvGeometry): Float32Array {
   const X = place(x);
   const desc = alloc(18 * 4);
   I32().set([N, C, H, W, ...X.strides, kh, kw, ...g.stride, ...g.padding, ...g.dilation, oh, ow], desc >> 2);
-  const out = alloc(n * 4);
+  const out = outAlloc(n);
   runRows("im2colF32", [desc, X.ptr, out, 0, N * C], 3, N * C, n, false);
-  return copyOut(out, n);
+  return takeOut(out, n);
 }
 
 export const wasmBackend: Backend = {
@@ -464,10 +463,10 @@ export const wasmBackend: Backend = {
       const C = placeBytes(cond), A = place(a), Bv = place(b);
       const [shape, strides] = collapse(cond.shape, [C.strides, A.strides, Bv.strides]);
       const desc = descriptor(shape, strides);
-      const out = alloc(n * 4);
+      const out = outAlloc(n);
       const rows = n / shape[shape.length - 1];
       runRows("whereF32", [desc, C.ptr, A.ptr, Bv.ptr, out, 0, rows], 5, rows, n, false);
-      return copyOut(out, n);
+      return takeOut(out, n);
     }, () => jsBackend.where(cond, a, b, outDtype));
   },
 
@@ -478,10 +477,10 @@ export const wasmBackend: Backend = {
     return orReference(() => {
       reset();
       const X = place(x), Wp = weight ? place(weight).ptr : 0, Bp = bias ? place(bias).ptr : 0;
-      const Y = alloc(M * D * 4), MEAN = alloc(M * 4), RSTD = alloc(M * 4);
+      const Y = outAlloc(M * D), MEAN = alloc(M * 4), RSTD = alloc(M * 4);
       const args = [X.ptr, X.strides[0], D, Wp, Bp, weight ? 1 : 0, bias ? 1 : 0, eps, Y, MEAN, RSTD, 0, M];
       runRows("layerNormF32", args, 11, M, M * D, true);
-      return { y: copyOut(Y, M * D), mean: copyOut(MEAN, M), rstd: copyOut(RSTD, M) };
+      return { y: takeOut(Y, M * D), mean: takeOut(MEAN, M), rstd: takeOut(RSTD, M) };
     }, () => jsBackend.layerNorm(x, weight, bias, eps));
   },
 
@@ -494,13 +493,13 @@ export const wasmBackend: Backend = {
     return orReference(() => {
       reset();
       const G = place(g), X = place(x), MEAN = place(mean).ptr, RSTD = place(rstd).ptr, Wp = weight ? place(weight).ptr : 0;
-      const DX = alloc(M * D * 4), ACC = alloc(D * 16);
+      const DX = outAlloc(M * D), ACC = alloc(D * 16);
       U8().fill(0, ACC, ACC + D * 16);
       // one thread: every row adds into the same dweight/dbias accumulators
       const args = [G.ptr, G.strides[0], X.ptr, X.strides[0], MEAN, RSTD, Wp, weight ? 1 : 0, D, DX, ACC, ACC + D * 8, 0, M];
       pool.run({ fn: "layerNormBackwardF32", args, lo: 12, hi: 13, step: M, limit: M, scratchArg: -1, scratchStride: 0 }, 1);
       const acc = new Float64Array(runtime!.memory.buffer, ACC, 2 * D);
-      return { dx: copyOut(DX, M * D), dweight: Float32Array.from(acc.subarray(0, D)), dbias: Float32Array.from(acc.subarray(D)) };
+      return { dx: takeOut(DX, M * D), dweight: Float32Array.from(acc.subarray(0, D)), dbias: Float32Array.from(acc.subarray(D)) };
     }, () => jsBackend.layerNormBackward(g, x, mean, rstd, weight));
   },
 
@@ -511,10 +510,10 @@ export const wasmBackend: Backend = {
       reset();
       const X = place(x);
       const desc = descriptor(x.shape, [X.strides]);
-      const out = alloc(n * 4);
+      const out = outAlloc(n);
       const rows = n / x.shape[x.shape.length - 1];
       runRows("softmaxF32", [desc, X.ptr, out, 0, rows, log ? 1 : 0], 3, rows, n, true);
-      return copyOut(out, n);
+      return takeOut(out, n);
     }, () => jsBackend.softmax(x, log, outDtype));
   },
 
@@ -525,10 +524,10 @@ export const wasmBackend: Backend = {
       reset();
       const G = place(g), Y = place(y);
       const desc = descriptor(g.shape, [G.strides, Y.strides]);
-      const out = alloc(n * 4);
+      const out = outAlloc(n);
       const rows = n / g.shape[g.shape.length - 1];
       runRows("softmaxBackwardF32", [desc, G.ptr, Y.ptr, out, 0, rows, log ? 1 : 0], 4, rows, n, true);
-      return copyOut(out, n);
+      return takeOut(out, n);
     }, () => jsBackend.softmaxBackward(g, y, log, outDtype));
   },
 
@@ -590,6 +589,9 @@ export const wasmBackend: Backend = {
     return orReference(() => matmulF32(a, b, bias), () => jsBackend.matmul(a, b, outDtype, bias));
   },
 };
+
+// Large float32 tensors live in wasm memory (DEEPTYPE_WASM_HEAP=0 keeps them in ordinary typed arrays).
+if (runtime && process.env.DEEPTYPE_WASM_HEAP !== "0") setFloat32Source({ minElements: HEAP_MIN_ELEMENTS, alloc: heapF32 });
 
 // The pool is sized to the machine by default (dt.setNumThreads overrides it).
 if (runtime) setNumThreads(Math.max(1, Math.min(availableParallelism(), 16)));

@@ -4,13 +4,18 @@
 // before compiling); otherwise the plain-SIMD module. Any failure leaves `runtime` null and the
 // backend falls back to the reference one.
 //
-// Memory is managed from JS with a bump arena: each kernel call resets it, places its operands,
-// outputs and per-thread scratch, runs, and copies the result out. Nothing is kept in between.
+// Memory is managed from JS in two regions. The arena (the first ARENA_BYTES) is bump-allocated per
+// kernel call: operands that live elsewhere are copied in, scratch is placed, and nothing is kept
+// after the call. Above it, the tensor heap holds float32 tensor storage itself (see heapF32):
+// kernels read such operands in place and write their results straight into new heap blocks, so
+// nothing is copied in or out. Heap blocks are freed when their typed array is garbage collected.
 
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { setFlagsFromString } from "node:v8";
+import { totalmem } from "node:os";
+import { runInNewContext } from "node:vm";
 
 export interface WasmExports {
   sgemmScratchBytes(): number;
@@ -77,33 +82,47 @@ function load(): Runtime | null {
 
 export const runtime: Runtime | null = load();
 
-// ---- arena -----------------------------------------------------------------------------------
+// ---- arena ----------------------------------------------------------------------------------
+
+/** The arena's size: kernels needing more scratch than this go to the reference backend. */
+const ARENA_BYTES = 1 << 30;
+const HEAP_BASE = BASE + ARENA_BYTES;
 
 let top = BASE;
 let capacity = runtime ? runtime.memory.buffer.byteLength : 0;
+let sab: ArrayBufferLike | null = runtime ? runtime.memory.buffer : null;
+/** Every SharedArrayBuffer object the memory has had (one per growth): heap views may hold any. */
+const buffers = new WeakSet<object>();
+if (sab) buffers.add(sab);
 let f32 = runtime ? new Float32Array(runtime.memory.buffer) : new Float32Array(0);
 let i32 = runtime ? new Int32Array(runtime.memory.buffer) : new Int32Array(0);
 let u8 = runtime ? new Uint8Array(runtime.memory.buffer) : new Uint8Array(0);
 
-/** Starts a new kernel call: everything allocated before is free again. */
-export function reset(): void {
-  top = BASE;
+function ensure(end: number): void {
+  if (end <= capacity) return;
+  const mem = runtime!.memory;
+  mem.grow(Math.ceil((end - capacity) / PAGE));
+  capacity = mem.buffer.byteLength;
+  sab = mem.buffer;
+  buffers.add(sab);
+  f32 = new Float32Array(sab);
+  i32 = new Int32Array(sab);
+  u8 = new Uint8Array(sab);
 }
 
-/** Reserves `bytes` (64-byte aligned) and returns the byte address; grows memory when needed.
- *  Views from F32()/I32() taken before an alloc may be stale: take them after allocating. */
+/** Starts a new kernel call: everything allocated in the arena before is free again. */
+export function reset(): void {
+  top = BASE;
+  outs.clear();
+}
+
+/** Reserves `bytes` (64-byte aligned) in the arena and returns the byte address; grows memory when
+ *  needed. Views from F32()/I32() taken before an alloc may be stale: take them after allocating. */
 export function alloc(bytes: number): number {
   const p = top;
   top = p + Math.ceil(bytes / 64) * 64;
-  if (top > capacity) {
-    if (top > MAX_PAGES * PAGE - PAGE) throw new RangeError(`wasm backend: a kernel needs ${top} bytes of memory, more than the 4 GiB of wasm32`);
-    const mem = runtime!.memory;
-    mem.grow(Math.ceil((top - capacity) / PAGE));
-    capacity = mem.buffer.byteLength;
-    f32 = new Float32Array(mem.buffer);
-    i32 = new Int32Array(mem.buffer);
-    u8 = new Uint8Array(mem.buffer);
-  }
+  if (top > HEAP_BASE) throw new RangeError(`wasm backend: a kernel needs ${top - BASE} bytes of scratch memory, more than the ${ARENA_BYTES} of the arena`);
+  ensure(top);
   return p;
 }
 
@@ -118,4 +137,145 @@ export function I32(): Int32Array {
 /** Byte view of the whole memory. */
 export function U8(): Uint8Array {
   return u8;
+}
+
+// ---- tensor heap -------------------------------------------------------------------------------
+// Blocks are sized in 64-byte steps and recycled by exact size (a training loop asks for the same
+// sizes every step), bump-allocated above the arena otherwise. A block is freed when the typed
+// array over it is collected (FinalizationRegistry). Collection is only observed when the program
+// returns to the event loop; a loop that never does cannot get blocks back, so until the first
+// block comes back the heap holds at most SYNC_CAP bytes and further tensors live in ordinary
+// typed arrays (copied into the arena when a kernel reads them, as before). To make the garbage
+// collector look at tensors soon (their storage is outside V8's heap, so it feels no pressure),
+// an (incremental, asynchronous) collection is requested after every COLLECT_EVERY bytes of new
+// blocks when V8 exposes one; V8 only reports dead tensors to the registry from a full collection.
+
+/** Smallest tensor (elements) stored on the heap: smaller ones cost little to copy. */
+export const HEAP_MIN_ELEMENTS = 16384;
+const SYNC_CAP = 64 * 2 ** 20;
+const MAX_CAP = Math.max(256 * 2 ** 20, Math.min(2 ** 30, Math.floor(totalmem() / 16)));
+const COLLECT_EVERY = 32 * 2 ** 20;
+
+const freeBySize = new Map<number, number[]>();
+const blockSize = new Map<number, number>();
+let heapTop = HEAP_BASE;
+let returned = false;
+let sinceCollect = 0;
+let collectRequested = false;
+/** Kernel outputs placed on the heap during the current call: address -> view. */
+const outs = new Map<number, Float32Array>();
+
+const registry = typeof FinalizationRegistry === "function" ? new FinalizationRegistry<number>(release) : null;
+
+function release(ptr: number): void {
+  const size = blockSize.get(ptr);
+  if (size === undefined) return;
+  returned = true;
+  let list = freeBySize.get(size);
+  if (!list) freeBySize.set(size, (list = []));
+  list.push(ptr);
+}
+
+let gcFn: ((o?: unknown) => void) | null | undefined;
+function collector(): ((o?: unknown) => void) | null {
+  if (gcFn !== undefined) return gcFn;
+  try {
+    setFlagsFromString("--expose-gc");
+    gcFn = runInNewContext("gc") as (o?: unknown) => void;
+  } catch {
+    gcFn = null;
+  }
+  return gcFn;
+}
+
+function requestCollect(): void {
+  if (collectRequested) return;
+  collectRequested = true;
+  // at the next turn of the event loop: a collection now would find the caller's temporaries alive
+  setImmediate(() => {
+    collectRequested = false;
+    const gc = collector();
+    if (gc) {
+      try {
+        // incremental and concurrent: costs the main thread little; freed blocks come back in a later task
+        gc({ type: "major", execution: "async" });
+      } catch {
+        /* collections are a hint */
+      }
+    }
+  }).unref();
+}
+
+/** A float32 array of n elements on the tensor heap (zero-filled unless `zero` is false), or null
+ *  when the heap is full or unavailable. */
+export function heapF32(n: number, zero = true): Float32Array | null {
+  if (!runtime || !registry) return null;
+  // 64 bytes of slack: vector loops may store up to 3 floats past the end of a row
+  const bytes = Math.ceil((n * 4) / 64) * 64 + 64;
+  const list = freeBySize.get(bytes);
+  let ptr = list?.pop();
+  let fresh = false;
+  if (ptr === undefined) {
+    const cap = returned ? MAX_CAP : SYNC_CAP;
+    if (heapTop + bytes - HEAP_BASE > cap) {
+      if (returned) requestCollect();
+      return null;
+    }
+    ptr = heapTop;
+    heapTop += bytes;
+    try {
+      ensure(heapTop);
+    } catch {
+      heapTop -= bytes;
+      return null;
+    }
+    blockSize.set(ptr, bytes);
+    fresh = true;
+  }
+  const view = new Float32Array(sab!, ptr, n);
+  if (zero && !fresh) view.fill(0);
+  registry.register(view, ptr);
+  sinceCollect += bytes;
+  if (sinceCollect >= COLLECT_EVERY) {
+    sinceCollect = 0;
+    requestCollect();
+  }
+  return view;
+}
+
+/** True when the typed array lives in this memory (a heap block): kernels read it in place. */
+export function inMemory(a: ArrayBufferView): boolean {
+  return a.buffer === sab || buffers.has(a.buffer);
+}
+
+/** Room for a kernel's float32 output of n elements: a new heap block when one is free (its address
+ *  is returned and takeOut gives the array, no copy), else arena memory that takeOut copies out. */
+export function outAlloc(n: number): number {
+  if (n >= HEAP_MIN_ELEMENTS) {
+    const v = heapF32(n, false);
+    if (v) {
+      outs.set(v.byteOffset, v);
+      return v.byteOffset;
+    }
+  }
+  return alloc(n * 4);
+}
+
+/** The n floats a kernel wrote at p (from outAlloc or alloc) as a Float32Array of their own. */
+export function takeOut(p: number, n: number): Float32Array {
+  const v = outs.get(p);
+  if (v && v.length === n) {
+    outs.delete(p);
+    return v;
+  }
+  const out = new Float32Array(n);
+  out.set(f32.subarray(p >> 2, (p >> 2) + n));
+  return out;
+}
+
+/** Heap statistics (for tests and the memory script). */
+export function heapStats(): { reservedBytes: number; freeBlocks: number; returned: boolean } {
+  let freeBlocks = 0;
+  for (const l of freeBySize.values()) freeBlocks += l.length;
+  return { reservedBytes: heapTop - HEAP_BASE, freeBlocks, returned };
 }
