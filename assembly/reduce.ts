@@ -243,3 +243,29 @@ export function layerNormBackwardF32(
     }
   }
 }
+
+/**
+ * Column sums: out[j] = sum over t of X[red[t] + j] for columns [c0, c1) (a sum over the leading
+ * dims of a view whose kept dims are one contiguous run, as bias gradients are). Rows are streamed
+ * in order into f64 accumulators at ACC (per thread, 8 * (c1 - c0) bytes), not walked column by
+ * column down the matrix.
+ */
+export function sumColumnsF32(X: usize, red: usize, nred: i32, OUT: usize, ACC: usize, c0: i32, c1: i32): void {
+  const w = c1 - c0, w4 = w & ~3;
+  memory.fill(ACC, 0, <usize>w << 3);
+  for (let t = 0; t < nred; t++) {
+    const p = X + (<usize>(load<i32>(red + (<usize>t << 2)) + c0) << 2);
+    let j = 0;
+    for (; j < w4; j += 4) {
+      const v = v128.load(p + (<usize>j << 2));
+      const a = ACC + (<usize>j << 3);
+      v128.store(a, f64x2.add(v128.load(a), f64x2.promote_low_f32x4(v)));
+      v128.store(a, f64x2.add(v128.load(a, 16), f64x2.promote_low_f32x4(i32x4.shuffle(v, v, 2, 3, 0, 1))), 16);
+    }
+    for (; j < w; j++) {
+      const a = ACC + (<usize>j << 3);
+      store<f64>(a, load<f64>(a) + <f64>load<f32>(p + (<usize>j << 2)));
+    }
+  }
+  for (let j = 0; j < w; j++) store<f32>(OUT + (<usize>(c0 + j) << 2), <f32>load<f64>(ACC + (<usize>j << 3)));
+}

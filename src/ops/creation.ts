@@ -55,7 +55,11 @@ export function tensor(values: Nested | ArrayLike<number> | Tensor, opts: Tensor
     if (numelOf(shape) !== arr.length)
       throw new Error(`tensor: shape ${fmt(shape)} needs ${numelOf(shape)} values, got a typed array of ${arr.length}`);
     dtype ??= fromTyped(arr);
-    const data = arr.constructor === ARRAY_TYPE[dtype] && dtype !== "bool" ? (arr as TypedArray).slice() : fill(dtype, arr);
+    let data: TypedArray;
+    if (arr.constructor === ARRAY_TYPE[dtype] && dtype !== "bool") {
+      data = alloc(dtype, arr.length, false);
+      data.set(arr as any);
+    } else data = fill(dtype, arr);
     return finish(new Tensor(data, shape, dtype), opts);
   }
   // nested JS arrays: infer the shape, refuse ragged input

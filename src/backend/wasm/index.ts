@@ -406,7 +406,15 @@ function reduceF32(code: number, x: View, axes: number[]): Float32Array | null {
     return [p, t.length];
   };
   const nk = ks.length;
-  if (kst[nk - 1] === 1 && ks[nk - 1] >= 4) {
+  if (code === REDUCE_CODE.sum && nk === 1 && kst[0] === 1 && ks[0] >= 16 && nRed >= 16) {
+    // column sums (over leading dims): rows streamed in order, columns split over threads
+    const [red, nred] = table(rs, rst);
+    const cols = ks[0];
+    const threads = nOut * nRed >= EW_THREAD ? pool.threads() : 1;
+    const step = Math.min(2048, roundUp(Math.ceil(cols / (threads * 2)), 16));
+    const acc = alloc(step * 8 * threads);
+    pool.run({ fn: "sumColumnsF32", args: [X.ptr, red, nred, out, acc, 0, cols], lo: 5, hi: 6, step, limit: cols, scratchArg: 4, scratchStride: step * 8 }, threads);
+  } else if (kst[nk - 1] === 1 && ks[nk - 1] >= 4) {
     const desc = descriptor(ks, [kst]);
     const [red, nred] = table(rs, rst);
     const rows = nOut / ks[nk - 1];

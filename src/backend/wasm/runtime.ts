@@ -147,20 +147,29 @@ export function U8(): Uint8Array {
 // block comes back the heap holds at most SYNC_CAP bytes and further tensors live in ordinary
 // typed arrays (copied into the arena when a kernel reads them, as before). To make the garbage
 // collector look at tensors soon (their storage is outside V8's heap, so it feels no pressure),
-// an (incremental, asynchronous) collection is requested after every COLLECT_EVERY bytes of new
-// blocks when V8 exposes one; V8 only reports dead tensors to the registry from a full collection.
+// an (incremental, asynchronous) collection is requested after every COLLECT_MIN bytes handed out
+// (or the bytes in use, when more) when V8 exposes one; V8 only reports dead tensors to the registry
+// from a full collection.
 
 /** Smallest tensor (elements) stored on the heap: smaller ones cost little to copy. */
 export const HEAP_MIN_ELEMENTS = 16384;
 const SYNC_CAP = 64 * 2 ** 20;
 const MAX_CAP = Math.max(256 * 2 ** 20, Math.min(2 ** 30, Math.floor(totalmem() / 16)));
-const COLLECT_EVERY = 32 * 2 ** 20;
+/** Bytes handed out between collection requests: at least this, and at least the bytes in use (so
+ *  collection work stays proportional to allocation, as in V8's own heap growing). Fewer requests
+ *  cost memory; more cost time (a full marking of the JS heap each, on the same cores as the kernels). */
+const COLLECT_MIN = 128 * 2 ** 20;
 
+/** DEEPTYPE_WASM_HEAP=0: no tensor heap (every operand copied into the arena and results out, as before). */
+const HEAP_ON = typeof process === "undefined" || process.env?.DEEPTYPE_WASM_HEAP !== "0";
 const freeBySize = new Map<number, number[]>();
 const blockSize = new Map<number, number>();
 let heapTop = HEAP_BASE;
+/** Memory above this has never been handed out (still zero from the memory's growth). */
+let highWater = HEAP_BASE;
 let returned = false;
 let sinceCollect = 0;
+let freeBytes = 0;
 let collectRequested = false;
 /** Kernel outputs placed on the heap during the current call: address -> view. */
 const outs = new Map<number, Float32Array>();
@@ -171,9 +180,7 @@ function release(ptr: number): void {
   const size = blockSize.get(ptr);
   if (size === undefined) return;
   returned = true;
-  let list = freeBySize.get(size);
-  if (!list) freeBySize.set(size, (list = []));
-  list.push(ptr);
+  addFree(ptr, size);
 }
 
 let gcFn: ((o?: unknown) => void) | null | undefined;
@@ -209,38 +216,106 @@ function requestCollect(): void {
 /** A float32 array of n elements on the tensor heap (zero-filled unless `zero` is false), or null
  *  when the heap is full or unavailable. */
 export function heapF32(n: number, zero = true): Float32Array | null {
-  if (!runtime || !registry) return null;
+  if (!runtime || !registry || !HEAP_ON) return null;
   // 64 bytes of slack: vector loops may store up to 3 floats past the end of a row
   const bytes = Math.ceil((n * 4) / 64) * 64 + 64;
-  const list = freeBySize.get(bytes);
-  let ptr = list?.pop();
-  let fresh = false;
-  if (ptr === undefined) {
+  let ptr = take(bytes);
+  let clean = false;
+  if (ptr < 0) {
     const cap = returned ? MAX_CAP : SYNC_CAP;
     if (heapTop + bytes - HEAP_BASE > cap) {
-      if (returned) requestCollect();
-      return null;
+      // free blocks of other sizes: merge neighbours, give the top back, split a larger one
+      compact();
+      ptr = take(bytes);
+      if (ptr < 0) ptr = takeSplit(bytes);
+      if (ptr < 0 && heapTop + bytes - HEAP_BASE > cap) {
+        if (returned && sinceCollect >= COLLECT_MIN / 8) {
+          sinceCollect = 0;
+          requestCollect();
+        }
+        return null;
+      }
     }
-    ptr = heapTop;
-    heapTop += bytes;
-    try {
-      ensure(heapTop);
-    } catch {
-      heapTop -= bytes;
-      return null;
+    if (ptr < 0) {
+      ptr = heapTop;
+      try {
+        ensure(heapTop + bytes);
+      } catch {
+        return null;
+      }
+      heapTop += bytes;
+      clean = ptr >= highWater;
+      if (heapTop > highWater) highWater = heapTop;
+      blockSize.set(ptr, bytes);
     }
-    blockSize.set(ptr, bytes);
-    fresh = true;
   }
   const view = new Float32Array(sab!, ptr, n);
-  if (zero && !fresh) view.fill(0);
+  if (zero && !clean) view.fill(0);
   registry.register(view, ptr);
   sinceCollect += bytes;
-  if (sinceCollect >= COLLECT_EVERY) {
+  if (sinceCollect >= COLLECT_MIN) {
     sinceCollect = 0;
     requestCollect();
   }
   return view;
+}
+
+/** A free block of exactly `bytes`, or -1. */
+function take(bytes: number): number {
+  const list = freeBySize.get(bytes);
+  const ptr = list?.pop();
+  if (ptr === undefined) return -1;
+  freeBytes -= bytes;
+  return ptr;
+}
+
+/** The first free block larger than `bytes`, split (the rest stays free), or -1. */
+function takeSplit(bytes: number): number {
+  for (const [size, list] of freeBySize) {
+    if (size <= bytes || list.length === 0) continue;
+    const ptr = list.pop()!;
+    freeBytes -= size;
+    blockSize.set(ptr, bytes);
+    const rest = ptr + bytes;
+    blockSize.set(rest, size - bytes);
+    addFree(rest, size - bytes);
+    return ptr;
+  }
+  return -1;
+}
+
+function addFree(ptr: number, size: number): void {
+  let list = freeBySize.get(size);
+  if (!list) freeBySize.set(size, (list = []));
+  list.push(ptr);
+  freeBytes += size;
+}
+
+/** Merges adjacent free blocks and lowers the bump pointer over free blocks at the top. */
+function compact(): void {
+  const blocks: number[] = [];
+  for (const list of freeBySize.values()) for (const p of list) blocks.push(p);
+  if (blocks.length === 0) return;
+  blocks.sort((a, b) => a - b);
+  freeBySize.clear();
+  freeBytes = 0;
+  const merged: [number, number][] = [];
+  for (const p of blocks) {
+    const size = blockSize.get(p)!;
+    blockSize.delete(p);
+    const last = merged[merged.length - 1];
+    if (last && last[0] + last[1] === p) last[1] += size;
+    else merged.push([p, size]);
+  }
+  const top = merged[merged.length - 1];
+  if (top[0] + top[1] === heapTop) {
+    heapTop = top[0];
+    merged.pop();
+  }
+  for (const [p, size] of merged) {
+    blockSize.set(p, size);
+    addFree(p, size);
+  }
 }
 
 /** True when the typed array lives in this memory (a heap block): kernels read it in place. */
