@@ -15,3 +15,23 @@ test("3000 MLP training steps grow resident memory by less than 50 MB", () => {
   assert.ok(r.loss < 0.5, `the loop must actually train (loss ${r.loss})`);
   assert.ok(r.growthMB < 50, `RSS grew by ${r.growthMB} MB (start ${r.rssStartMB}, end ${r.rssEndMB})`);
 });
+
+function run(args: string[]): { steps: number; loss: number; rssWarmMB: number; rssEndMB: number; heap: { reservedBytes: number; freeBlocks: number; returned: boolean } } {
+  const out = execFileSync(process.execPath, ["--import", "tsx", join(root, "scripts/memory.ts"), ...args], { cwd: root, encoding: "utf8" });
+  return JSON.parse(out.trim().split("\n").pop()!);
+}
+
+test("large tensors, a loop that yields to the event loop: heap blocks come back and memory stays flat", () => {
+  const r = run(["--steps", "1000", "--large", "--yield"]);
+  assert.ok(r.loss < 0.5, `the loop must actually train (loss ${r.loss})`);
+  assert.ok(r.heap.returned, "collected tensors must return their heap blocks");
+  assert.ok(r.heap.reservedBytes < 512 * 2 ** 20, `heap reserved ${r.heap.reservedBytes} bytes`);
+  assert.ok(r.rssEndMB - r.rssWarmMB < 50, `RSS grew by ${(r.rssEndMB - r.rssWarmMB).toFixed(1)} MB after warm-up (warm ${r.rssWarmMB}, end ${r.rssEndMB})`);
+});
+
+test("large tensors, a loop that never yields: the heap stays within its cap and memory stays flat", () => {
+  const r = run(["--steps", "500", "--large"]);
+  assert.ok(r.loss < 0.5, `the loop must actually train (loss ${r.loss})`);
+  assert.ok(r.heap.reservedBytes <= 64 * 2 ** 20, `heap reserved ${r.heap.reservedBytes} bytes (cap 64 MiB without event-loop turns)`);
+  assert.ok(r.rssEndMB - r.rssWarmMB < 50, `RSS grew by ${(r.rssEndMB - r.rssWarmMB).toFixed(1)} MB after warm-up (warm ${r.rssWarmMB}, end ${r.rssEndMB})`);
+});
