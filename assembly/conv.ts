@@ -251,3 +251,120 @@ export function conv2dBwdWeightF32(desc: usize, GR: usize, X: usize, u0: i32, u1
     }
   }
 }
+
+// ---- direct convolution (stride 1, dilation 1, one group, few input channels) -------------------
+// For a first layer (Cin * kh * kw small, like 3 x 3 x 3) im2col + GEMM spends more time building
+// and packing columns than multiplying. Here each image is copied once into a zero-padded buffer
+// and the 6 x 8 register tile (6 output channels x 8 output columns of one row) reads its inputs
+// straight from it: tap k = (c, i, j) is the 8 floats at OFF[k] floats past the tile's corner.
+// Weights come packed as [cout block][k][6] (zero rows past Cout).
+
+@inline function maddD(a: v128, b: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
+  return f32x4.add(f32x4.mul(a, b), c);
+}
+
+/** One tile: TILE (6 rows of 8, row stride 8 floats) = sum over k of WP[k][0:6] x XP[OFF[k] : +8]. */
+function directTile(K: i32, wp: usize, xp: usize, off: usize, tile: usize): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  let c40 = f32x4.splat(0), c41 = f32x4.splat(0), c50 = f32x4.splat(0), c51 = f32x4.splat(0);
+  for (let k = 0; k < K; k++) {
+    const p = xp + (<usize>load<i32>(off) << 2);
+    const b0 = v128.load(p), b1 = v128.load(p, 16);
+    let a = v128.load32_splat(wp);
+    c00 = maddD(a, b0, c00);
+    c01 = maddD(a, b1, c01);
+    a = v128.load32_splat(wp, 4);
+    c10 = maddD(a, b0, c10);
+    c11 = maddD(a, b1, c11);
+    a = v128.load32_splat(wp, 8);
+    c20 = maddD(a, b0, c20);
+    c21 = maddD(a, b1, c21);
+    a = v128.load32_splat(wp, 12);
+    c30 = maddD(a, b0, c30);
+    c31 = maddD(a, b1, c31);
+    a = v128.load32_splat(wp, 16);
+    c40 = maddD(a, b0, c40);
+    c41 = maddD(a, b1, c41);
+    a = v128.load32_splat(wp, 20);
+    c50 = maddD(a, b0, c50);
+    c51 = maddD(a, b1, c51);
+    wp += 24;
+    off += 4;
+  }
+  v128.store(tile, c00);
+  v128.store(tile, c01, 16);
+  v128.store(tile, c10, 32);
+  v128.store(tile, c11, 48);
+  v128.store(tile, c20, 64);
+  v128.store(tile, c21, 80);
+  v128.store(tile, c30, 96);
+  v128.store(tile, c31, 112);
+  v128.store(tile, c40, 128);
+  v128.store(tile, c41, 144);
+  v128.store(tile, c50, 160);
+  v128.store(tile, c51, 176);
+}
+
+/**
+ * Direct forward over images [u0, u1): OUT [N, Cout, oh, ow] (+ bias). WP: packed weights; OFF: i32
+ * tap offsets in the padded image (row width Wp = ow + kw - 1, height oh + kh - 1, per channel
+ * Hp * Wp floats); scratch: the padded image (+ 64 bytes) then a 6 x 8 tile.
+ */
+export function conv2dDirectF32(desc: usize, X: usize, WP: usize, OFF: usize, BIAS: usize, OUT: usize, u0: i32, u1: i32, scratch: usize): void {
+  const Cin = g(desc, 1), H = g(desc, 2), W = g(desc, 3);
+  const sN = g(desc, 4), sC = g(desc, 5), sH = g(desc, 6), sW = g(desc, 7);
+  const kh = g(desc, 8), kw = g(desc, 9), ph = g(desc, 12), pw = g(desc, 13);
+  const oh = g(desc, 16), ow = g(desc, 17), Cout = g(desc, 19), hasBias = g(desc, 23);
+  const Hp = oh + kh - 1, Wp = ow + kw - 1, K = Cin * kh * kw, L = oh * ow;
+  const xp = scratch;
+  const tile = scratch + ((<usize>(Cin * Hp * Wp) << 2) + 64 + 63) & ~(<usize>63);
+  for (let n = u0; n < u1; n++) {
+    // zero-padded copy of image n
+    for (let c = 0; c < Cin; c++)
+      for (let yp = 0; yp < Hp; yp++) {
+        const d = xp + (<usize>((c * Hp + yp) * Wp) << 2);
+        const y = yp - ph;
+        for (let xq = 0; xq < Wp; xq++) {
+          const xx = xq - pw;
+          const v: f32 = y >= 0 && y < H && xx >= 0 && xx < W ? load<f32>(X + (<usize>(n * sN + c * sC + y * sH + xx * sW) << 2)) : 0;
+          store<f32>(d + (<usize>xq << 2), v);
+        }
+      }
+    for (let cb = 0; cb < Cout; cb += 6) {
+      const rowsValid = min(6, Cout - cb);
+      const wp = WP + (<usize>(cb * K) << 2);
+      for (let y = 0; y < oh; y++) {
+        const xrow = xp + (<usize>(y * Wp) << 2);
+        for (let x0 = 0; x0 < ow; x0 += 8) {
+          const colsValid = min(8, ow - x0);
+          directTile(K, wp, xrow + (<usize>x0 << 2), OFF, tile);
+          const o = OUT + (<usize>((n * Cout + cb) * L + y * ow + x0) << 2);
+          for (let r = 0; r < rowsValid; r++) {
+            const dst = o + (<usize>(r * L) << 2);
+            const src = tile + (<usize>(r * 8) << 2);
+            let v0 = v128.load(src), v1 = v128.load(src, 16);
+            if (hasBias) {
+              const b = v128.load32_splat(BIAS + (<usize>(cb + r) << 2));
+              v0 = f32x4.add(v0, b);
+              v1 = f32x4.add(v1, b);
+            }
+            if (colsValid == 8) {
+              v128.store(dst, v0);
+              v128.store(dst, v1, 16);
+            } else {
+              store<f32>(dst, f32x4.extract_lane(v0, 0));
+              if (colsValid > 1) store<f32>(dst, f32x4.extract_lane(v0, 1), 4);
+              if (colsValid > 2) store<f32>(dst, f32x4.extract_lane(v0, 2), 8);
+              if (colsValid > 3) store<f32>(dst, f32x4.extract_lane(v0, 3), 12);
+              if (colsValid > 4) store<f32>(dst, f32x4.extract_lane(v1, 0), 16);
+              if (colsValid > 5) store<f32>(dst, f32x4.extract_lane(v1, 1), 20);
+              if (colsValid > 6) store<f32>(dst, f32x4.extract_lane(v1, 2), 24);
+            }
+          }
+        }
+      }
+    }
+  }
+}

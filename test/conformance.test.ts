@@ -464,6 +464,11 @@ describe("backend conformance", () => {
           [[4, 8, 33, 34], [16, 8, 3, 3], [1, 1], [1, 1], [1, 1], 1], // several row chunks, threaded
           [[1, 64, 5, 200], [4, 64, 3, 3], [1, 1], [1, 0], [1, 1], 1], // one output row per chunk
           [[2, 3, 5, 6], [2, 3, 5, 6], [1, 1], [0, 0], [1, 1], 1], // kernel = input
+          // the direct kernel (stride 1, dilation 1, one group, Cin*kh*kw <= 64): widths not multiples of 8, Cout not of 6
+          [[3, 3, 13, 21], [7, 3, 3, 3], [1, 1], [1, 1], [1, 1], 1],
+          [[2, 1, 28, 28], [6, 1, 5, 5], [1, 1], [2, 2], [1, 1], 1],
+          [[1, 2, 4, 3], [13, 2, 2, 2], [1, 1], [0, 1], [1, 1], 1],
+          [[2, 7, 9, 17], [12, 7, 3, 3], [1, 1], [1, 2], [1, 1], 1],
         ];
         const slot = (n: number, k: number, s: number, p: number, d: number) => Math.floor((n + 2 * p - d * (k - 1) - 1) / s) + 1;
         const dtypes: dt.DType[] = name === "js" ? ["float32", "float64"] : ["float32"];

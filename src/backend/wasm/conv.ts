@@ -108,9 +108,44 @@ function convPlan(xShape: number[], xStrides: number[], g: ConvGeometry, G: numb
   return { desc, rows, chunks, colBytes, CgK, Cog };
 }
 
+/** Largest Cin * kh * kw the direct kernel takes (beyond it im2col + GEMM wins). */
+const DIRECT_MAX_K = 64;
+
+/** Direct convolution (assembly/conv.ts conv2dDirectF32): stride 1, dilation 1, one group, small Cin*kh*kw. */
+function conv2dDirectF32(x: View, w: View, bias: View | null, g: ConvGeometry): Float32Array {
+  const [N, Cin] = x.shape, Cout = w.shape[0];
+  const [kh, kw] = g.kernel, [oh, ow] = g.out, L = oh * ow, K = Cin * kh * kw;
+  const Hp = oh + kh - 1, Wp = ow + kw - 1;
+  reset();
+  const X = placeStrided(x);
+  const Bp = bias ? placeContig(bias) : 0;
+  const plan = convPlan(x.shape, X.strides, g, 1, Cout, bias !== null);
+  // weights packed [cout block of 6][k][6], taps as offsets into the padded image
+  const blocks = Math.ceil(Cout / 6);
+  const WP = alloc(blocks * 6 * K * 4), OFF = alloc(K * 4);
+  const wd = new Float32Array(K * Cout);
+  jsBackend.copy(w, { storage: wd, shape: w.shape, strides: [K, kh * kw, kw, 1], offset: 0, dtype: "float32" });
+  const f = F32(), t = I32();
+  f.fill(0, WP >> 2, (WP >> 2) + blocks * 6 * K);
+  for (let co = 0; co < Cout; co++) {
+    const base = (WP >> 2) + Math.floor(co / 6) * 6 * K + (co % 6);
+    for (let k = 0; k < K; k++) f[base + k * 6] = wd[co * K + k];
+  }
+  let k = 0;
+  for (let c = 0; c < Cin; c++) for (let i = 0; i < kh; i++) for (let j = 0; j < kw; j++) t[(OFF >> 2) + k++] = c * Hp * Wp + i * Wp + j;
+  const out = outAlloc(N * Cout * L);
+  const stride = Math.ceil((Cin * Hp * Wp * 4 + 64) / 64) * 64 + 6 * 8 * 4 + 64;
+  const threads = N * Cout * L * K >= CONV_THREAD_WORK ? pool.threads() : 1;
+  const scratch = alloc(stride * threads);
+  run("conv2dDirectF32", [plan.desc, X.ptr, WP, OFF, Bp, out, 0, N, scratch], 6, N, threads, 8, stride);
+  return takeOut(out, N * Cout * L);
+}
+
 function conv2dF32(x: View, w: View, bias: View | null, g: ConvGeometry, G: number): Float32Array {
   const ex = runtime!.exports;
   const N = x.shape[0], Cout = w.shape[0], L = g.out[0] * g.out[1];
+  const direct = G === 1 && g.stride[0] === 1 && g.stride[1] === 1 && g.dilation[0] === 1 && g.dilation[1] === 1 && w.shape[1] * g.kernel[0] * g.kernel[1] <= DIRECT_MAX_K;
+  if (direct) return conv2dDirectF32(x, w, bias, g);
   reset();
   const X = placeStrided(x);
   const Wt = placeContig(w);
