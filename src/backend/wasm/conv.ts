@@ -144,7 +144,8 @@ function conv2dDirectF32(x: View, w: View, bias: View | null, g: ConvGeometry): 
 function conv2dF32(x: View, w: View, bias: View | null, g: ConvGeometry, G: number): Float32Array {
   const ex = runtime!.exports;
   const N = x.shape[0], Cout = w.shape[0], L = g.out[0] * g.out[1];
-  const direct = G === 1 && g.stride[0] === 1 && g.stride[1] === 1 && g.dilation[0] === 1 && g.dilation[1] === 1 && w.shape[1] * g.kernel[0] * g.kernel[1] <= DIRECT_MAX_K;
+  const direct = G === 1 && g.stride[0] === 1 && g.stride[1] === 1 && g.dilation[0] === 1 && g.dilation[1] === 1 && w.shape[1] * g.kernel[0] * g.kernel[1] <= DIRECT_MAX_K &&
+    Math.ceil(g.out[1] / 8) * 8 <= 1.1 * g.out[1]; // tiles are 8 columns wide: little waste in the last one
   if (direct) return conv2dDirectF32(x, w, bias, g);
   reset();
   const X = placeStrided(x);
