@@ -204,7 +204,7 @@ function gemmPlaced(A: number, sam: number, sak: number, Bp: number, sbk: number
   const args = [offs, 0, 1, A, sam, sak, Bp, sbk, sbn, C, M * N, ldc, 0, M, 0, N, K, scratch, into ? 1 : 0];
   const job: Job = { fn: "sgemmBatched", args, lo: 1, hi: 2, step: 1, limit: 1, scratchArg: 17, scratchStride: scratchBytes };
   if (threads > 1) {
-    const parts = work >= 1 << 28 ? threads : threads * 2;
+    const parts = M * N * K >= 1 << 28 ? threads : threads * 2;
     if (M >= N) Object.assign(job, { lo: 12, hi: 13, limit: M, step: roundUp(Math.ceil(M / parts), MR) });
     else Object.assign(job, { lo: 14, hi: 15, limit: N, step: roundUp(Math.ceil(N / parts), NR) });
   }
