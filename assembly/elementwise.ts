@@ -451,3 +451,51 @@ export function lstmCellBackwardF32(GH: usize, GC: usize, A: usize, C: usize, CP
     }
   }
 }
+
+// ---- optimizer updates -------------------------------------------------------------------------
+
+/** Adam / AdamW over elements [i0, i1), in place (optim/adam.ts has the same formula in JS):
+ *  p' = p * decay; g' = sign * g + l2 * p'; m = b1 m + (1 - b1) g'; v = b2 v + (1 - b2) g'^2;
+ *  with amsgrad vmax = max(vmax, v) (NaN sticks) and s = vmax, else s = v;
+ *  p = p' - stepSize * m / (sqrt(s) / bc2Sqrt + eps). */
+export function adamF32(
+  X: usize, G: usize, M: usize, V: usize, VMAX: usize, amsgrad: i32,
+  beta1: f32, beta2: f32, eps: f32, stepSize: f32, bc2Sqrt: f32, decay: f32, l2: f32, sign: f32, i0: i32, i1: i32,
+): void {
+  const b1 = splat(beta1), b2 = splat(beta2), c1 = splat(<f32>1 - beta1), c2 = splat(<f32>1 - beta2);
+  const ve = splat(eps), vs = splat(-stepSize), vbc = splat(bc2Sqrt), vd = splat(decay), vl2 = splat(l2), vsign = splat(sign);
+  let i = i0;
+  for (; i + 4 <= i1; i += 4) {
+    const o = <usize>i << 2;
+    const p = f32x4.mul(v128.load(X + o), vd);
+    const g = f32x4.add(f32x4.mul(vsign, v128.load(G + o)), f32x4.mul(vl2, p));
+    const m = f32x4.add(f32x4.mul(v128.load(M + o), b1), f32x4.mul(c1, g));
+    const v = f32x4.add(f32x4.mul(v128.load(V + o), b2), f32x4.mul(f32x4.mul(c2, g), g));
+    v128.store(M + o, m);
+    v128.store(V + o, v);
+    let s = v;
+    if (amsgrad) {
+      const old = v128.load(VMAX + o);
+      s = v128.bitselect(v, old, v128.or(f32x4.gt(v, old), f32x4.ne(v, v)));
+      v128.store(VMAX + o, s);
+    }
+    const denom = f32x4.add(f32x4.div(f32x4.sqrt(s), vbc), ve);
+    v128.store(X + o, f32x4.add(p, f32x4.div(f32x4.mul(vs, m), denom)));
+  }
+  for (; i < i1; i++) {
+    const o = <usize>i << 2;
+    const p = load<f32>(X + o) * decay;
+    const g = sign * load<f32>(G + o) + l2 * p;
+    const m = load<f32>(M + o) * beta1 + (<f32>1 - beta1) * g;
+    const v = load<f32>(V + o) * beta2 + (<f32>1 - beta2) * g * g;
+    store<f32>(M + o, m);
+    store<f32>(V + o, v);
+    let s = v;
+    if (amsgrad) {
+      const old = load<f32>(VMAX + o);
+      if (!(s > old || s != s)) s = old;
+      store<f32>(VMAX + o, s);
+    }
+    store<f32>(X + o, p + (-stepSize * m) / (Mathf.sqrt(s) / bc2Sqrt + eps));
+  }
+}

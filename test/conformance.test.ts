@@ -383,6 +383,25 @@ describe("backend conformance", () => {
         }
       });
 
+      it("adamStep: Adam, AdamW, amsgrad, maximize, sizes around the vector width and the thread split", () => {
+        kernelsTested.add("adamStep");
+        dt.manualSeed(23);
+        for (const n of [1, 7, 4097, 20000, 65537])
+          for (const [amsgrad, decay, l2, sign] of [[false, 1, 0, 1], [true, 1, 0.01, 1], [false, 0.999, 0, -1], [true, 0.99, 0, 1]] as const) {
+            const src = () => ({ x: dt.randn([n + 3]).storage, g: dt.randn([n + 1]).storage, m: dt.randn([n]).mul(0.1).storage, v: dt.rand([n]).storage, vmax: dt.rand([n]).mul(2).storage });
+            const init = src();
+            const h = { beta1: 0.9, beta2: 0.999, eps: 1e-8, stepSize: 0.01, bc2Sqrt: 0.3, decay, l2, sign };
+            const run = (k: Backend): Float32Array => {
+              // fresh copies (on the tensor heap when large, as optimizer state is) of the same values
+              const c = (a: ArrayLike<number>) => dt.tensor(Float32Array.from(a)).storage as Float32Array;
+              const x = c(init.x), g = c(init.g), m = c(init.m), v = c(init.v), vmax = c(init.vmax);
+              k.adamStep(x, 3, g, 1, m, v, amsgrad ? vmax : null, n, h);
+              return Float32Array.from([...x, ...m, ...v, ...vmax]);
+            };
+            check(be(), `adamStep n ${n} amsgrad ${amsgrad} decay ${decay} l2 ${l2} sign ${sign}`, run, 1e-5);
+          }
+      });
+
       it("softmax, softmaxBackward: last dim of strided views, odd sizes, special values", () => {
         kernelsTested.add("softmax");
         kernelsTested.add("softmaxBackward");

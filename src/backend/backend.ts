@@ -111,6 +111,22 @@ export interface Backend {
   /** Backpropagation through time for lstmForward: gAll [2, T, N, H] (gradients of every h_t and c_t), act and all
    *  from the forward, c0 [N, H], whh [4H, H] -> dG [T, N, 4H] (gradients of the gate pre-activations), dh0, dc0 [N, H]. */
   lstmBackward(gAll: View, act: View, all: View, c0: View, whh: View): { dG: TypedArray; dh0: TypedArray; dc0: TypedArray };
+  /** One Adam/AdamW step over n contiguous elements, in place: parameter x from xo, gradient g from go, state m, v
+   *  (and vmax with amsgrad) from 0. p' = p decay, g' = sign g + l2 p', m = b1 m + (1 - b1) g', v = b2 v + (1 - b2) g'^2,
+   *  s = v (amsgrad: vmax = max(vmax, v), s = vmax), p = p' - stepSize m / (sqrt(s) / bc2Sqrt + eps). */
+  adamStep(x: TypedArray, xo: number, g: TypedArray, go: number, m: TypedArray, v: TypedArray, vmax: TypedArray | null, n: number, h: AdamHyper): void;
+}
+
+/** Hyperparameters of one Backend.adamStep (bias corrections folded into stepSize and bc2Sqrt). */
+export interface AdamHyper {
+  beta1: number;
+  beta2: number;
+  eps: number;
+  stepSize: number;
+  bc2Sqrt: number;
+  decay: number;
+  l2: number;
+  sign: number;
 }
 
 /** The sliding-window geometry of a 2-d convolution. Padding is the top/left pad; the bottom/right

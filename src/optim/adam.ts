@@ -6,6 +6,7 @@
 //   p = p − lr/(1 − β1ᵗ) · m / (√v / √(1 − β2ᵗ) + eps)
 
 import { Tensor } from "../tensor/tensor.js";
+import { B } from "../backend/backend.js";
 import type { TypedArray } from "../tensor/dtype.js";
 import { Optimizer, buffer, check, checkKeys, readable, stateLike, writeParam, type ParamGroup, type ParamState, type ParamsInput } from "./optimizer.js";
 
@@ -65,28 +66,8 @@ function adamUpdate(group: ParamGroup<Required<AdamOptions>>, p: Tensor, grad: T
   const sign = maximize ? -1 : 1;
   const { data: g, offset: go } = readable(grad);
   const n = p.numel();
-  writeParam(p, (x, xo) => adamKernel(x, xo, g, go, m, v, vmax, n, beta1, beta2, eps, stepSize, bc2Sqrt, decay, l2, sign));
-}
-
-/** The fused update of one parameter (arguments, not captured variables, so V8 keeps them in registers). */
-function adamKernel(
-  x: TypedArray, xo: number, g: TypedArray, go: number, m: TypedArray, v: TypedArray, vmax: TypedArray | null, n: number,
-  beta1: number, beta2: number, eps: number, stepSize: number, bc2Sqrt: number, decay: number, l2: number, sign: number,
-): void {
-  for (let i = 0; i < n; i++) {
-    const pi = decay !== 1 ? x[xo + i] * decay : x[xo + i];
-    let gi = sign * g[go + i];
-    if (l2 !== 0) gi = gi + l2 * pi;
-    m[i] = m[i] * beta1 + (1 - beta1) * gi;
-    v[i] = v[i] * beta2 + (1 - beta2) * gi * gi;
-    let s = v[i];
-    if (vmax !== null) {
-      if (s > vmax[i] || Number.isNaN(s)) vmax[i] = s;
-      s = vmax[i];
-    }
-    const denom = Math.sqrt(s) / bc2Sqrt + eps;
-    x[xo + i] = pi + (-stepSize * m[i]) / denom;
-  }
+  const h = { beta1, beta2, eps, stepSize, bc2Sqrt, decay, l2, sign };
+  writeParam(p, (x, xo) => B().adamStep(x, xo, g, go, m, v, vmax, n, h));
 }
 
 /** Adam (torch.optim.Adam); weightDecay is an L2 term added to the gradient.

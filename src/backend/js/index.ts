@@ -4,6 +4,7 @@
 
 import { alloc, type DType, type TypedArray } from "../../tensor/dtype.js";
 import { lstmBackward, lstmForward } from "./lstm.js";
+import { adamStep } from "./optim.js";
 import type { Backend, BinaryOp, ConvGeometry, PoolWindows, ReduceOp, UnaryOp, View } from "../backend.js";
 
 // ---- strided addressing ----------------------------------------------------------------------
@@ -534,6 +535,7 @@ export const jsBackend: Backend = {
   batchNormBackward,
   lstmForward: (x, wihT, bias, h0, c0, whhT) => lstmForward(jsBackend, x, wihT, bias, h0, c0, whhT),
   lstmBackward: (gAll, act, all, c0, whh) => lstmBackward(jsBackend, gAll, act, all, c0, whh),
+  adamStep,
 };
 
 function contiguous(shape: number[]): number[] {

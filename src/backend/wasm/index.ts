@@ -17,7 +17,7 @@ import { isContig, jsBackend, offsets } from "../js/index.js";
 import { pool, type Job } from "./pool.js";
 import { convKernels } from "./conv.js";
 import { alloc, F32, HEAP_MIN_ELEMENTS, heapF32, I32, inMemory, outAlloc, reset, runtime, takeOut, U8 } from "./runtime.js";
-import { setFloat32Source } from "../../tensor/dtype.js";
+import { setFloat32Source, type TypedArray } from "../../tensor/dtype.js";
 
 /** Below this many multiply-adds a matmul stays in JS (copy and call overhead dominate). */
 const MATMUL_MIN_WORK = 512;
@@ -576,6 +576,18 @@ export const wasmBackend: Backend = {
     for (const a of axes) nRed *= x.shape[a];
     if (nRed === 0) return jsBackend.reduce(op, x, axes, outDtype);
     return orReference(() => reduceF32(code, x, axes), () => null) ?? jsBackend.reduce(op, x, axes, outDtype);
+  },
+
+  adamStep(x, xo, g, go, m, v, vmax, n, h) {
+    const all = [x, g, m, v, ...(vmax ? [vmax] : [])];
+    // in place on the tensor heap only (copying parameters in and out would cost more than the update)
+    if (n < EW_MIN || !all.every((a) => a instanceof Float32Array && inMemory(a))) return jsBackend.adamStep(x, xo, g, go, m, v, vmax, n, h);
+    const ptr = (a: TypedArray, o: number) => a.byteOffset + o * 4;
+    const args = [ptr(x, xo), ptr(g, go), ptr(m, 0), ptr(v, 0), vmax ? ptr(vmax, 0) : 0, vmax ? 1 : 0, h.beta1, h.beta2, h.eps, h.stepSize, h.bc2Sqrt, h.decay, h.l2, h.sign, 0, n];
+    const threads = n >= EW_THREAD_COSTLY ? pool.threads() : 1;
+    const job: Job = { fn: "adamF32", args, lo: 14, hi: 15, step: n, limit: n, scratchArg: -1, scratchStride: 0 };
+    if (threads > 1) job.step = roundUp(Math.ceil(n / (threads * 2)), 16);
+    pool.run(job, threads);
   },
 
   lstmForward(x, wihT, bias, h0, c0, whhT) {
