@@ -7,7 +7,7 @@
 
 const MR: i32 = 6;
 const NR: i32 = 8;
-const KC: i32 = 256;
+const KC: i32 = 512;
 const MC: i32 = 96; // multiple of MR
 const NC: i32 = 1024; // multiple of NR
 
