@@ -154,7 +154,8 @@ export function U8(): Uint8Array {
 /** Smallest tensor (elements) stored on the heap: smaller ones cost little to copy. */
 export const HEAP_MIN_ELEMENTS = 16384;
 const SYNC_CAP = 64 * 2 ** 20;
-const MAX_CAP = Math.max(256 * 2 ** 20, Math.min(2 ** 30, Math.floor(totalmem() / 16)));
+// (every heap address stays below 2^31, so JS code may turn addresses into indices with >> 2)
+const MAX_CAP = Math.min(2 ** 31 - HEAP_BASE - 4 * PAGE, Math.max(256 * 2 ** 20, Math.floor(totalmem() / 16)));
 /** Bytes handed out between collection requests: at least this, and at least the bytes in use (so
  *  collection work stays proportional to allocation, as in V8's own heap growing). Fewer requests
  *  cost memory; more cost time (a full marking of the JS heap each, on the same cores as the kernels). */
