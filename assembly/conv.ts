@@ -264,8 +264,9 @@ export function conv2dBwdWeightF32(desc: usize, GR: usize, X: usize, u0: i32, u1
   return f32x4.add(f32x4.mul(a, b), c);
 }
 
-/** One tile: TILE (6 rows of 8, row stride 8 floats) = sum over k of WP[k][0:6] x XP[OFF[k] : +8]. */
-function directTile(K: i32, wp: usize, xp: usize, off: usize, tile: usize): void {
+/** One tile: the 6 x 8 sums over k of WP[k][0:6] x XP[OFF[k] : +8], plus the bias of each row when
+ *  BIAS != 0, stored at C (rows ldc floats apart; a 6 x 8 tile buffer for partial tiles). */
+function directTile(K: i32, wp: usize, xp: usize, off: usize, C: usize, ldc: i32, BIAS: usize): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
   let c40 = f32x4.splat(0), c41 = f32x4.splat(0), c50 = f32x4.splat(0), c51 = f32x4.splat(0);
@@ -293,18 +294,45 @@ function directTile(K: i32, wp: usize, xp: usize, off: usize, tile: usize): void
     wp += 24;
     off += 4;
   }
-  v128.store(tile, c00);
-  v128.store(tile, c01, 16);
-  v128.store(tile, c10, 32);
-  v128.store(tile, c11, 48);
-  v128.store(tile, c20, 64);
-  v128.store(tile, c21, 80);
-  v128.store(tile, c30, 96);
-  v128.store(tile, c31, 112);
-  v128.store(tile, c40, 128);
-  v128.store(tile, c41, 144);
-  v128.store(tile, c50, 160);
-  v128.store(tile, c51, 176);
+  if (BIAS != 0) {
+    let b = v128.load32_splat(BIAS);
+    c00 = f32x4.add(c00, b);
+    c01 = f32x4.add(c01, b);
+    b = v128.load32_splat(BIAS, 4);
+    c10 = f32x4.add(c10, b);
+    c11 = f32x4.add(c11, b);
+    b = v128.load32_splat(BIAS, 8);
+    c20 = f32x4.add(c20, b);
+    c21 = f32x4.add(c21, b);
+    b = v128.load32_splat(BIAS, 12);
+    c30 = f32x4.add(c30, b);
+    c31 = f32x4.add(c31, b);
+    b = v128.load32_splat(BIAS, 16);
+    c40 = f32x4.add(c40, b);
+    c41 = f32x4.add(c41, b);
+    b = v128.load32_splat(BIAS, 20);
+    c50 = f32x4.add(c50, b);
+    c51 = f32x4.add(c51, b);
+  }
+  const ld = <usize>ldc << 2;
+  let p = C;
+  v128.store(p, c00);
+  v128.store(p, c01, 16);
+  p += ld;
+  v128.store(p, c10);
+  v128.store(p, c11, 16);
+  p += ld;
+  v128.store(p, c20);
+  v128.store(p, c21, 16);
+  p += ld;
+  v128.store(p, c30);
+  v128.store(p, c31, 16);
+  p += ld;
+  v128.store(p, c40);
+  v128.store(p, c41, 16);
+  p += ld;
+  v128.store(p, c50);
+  v128.store(p, c51, 16);
 }
 
 /**
@@ -335,21 +363,24 @@ export function conv2dDirectF32(desc: usize, X: usize, WP: usize, OFF: usize, BI
     for (let cb = 0; cb < Cout; cb += 6) {
       const rowsValid = min(6, Cout - cb);
       const wp = WP + (<usize>(cb * K) << 2);
+      // biases of this block, padded to 6 (the tile buffer's tail holds them)
+      const bb = tile + 6 * 8 * 4;
+      for (let r = 0; r < 6; r++) store<f32>(bb + (<usize>r << 2), hasBias && r < rowsValid ? load<f32>(BIAS + (<usize>(cb + r) << 2)) : 0);
+      const bp: usize = hasBias ? bb : 0;
       for (let y = 0; y < oh; y++) {
         const xrow = xp + (<usize>(y * Wp) << 2);
         for (let x0 = 0; x0 < ow; x0 += 8) {
           const colsValid = min(8, ow - x0);
-          directTile(K, wp, xrow + (<usize>x0 << 2), OFF, tile);
           const o = OUT + (<usize>((n * Cout + cb) * L + y * ow + x0) << 2);
+          if (rowsValid == 6 && colsValid == 8) {
+            directTile(K, wp, xrow + (<usize>x0 << 2), OFF, o, L, bp);
+            continue;
+          }
+          directTile(K, wp, xrow + (<usize>x0 << 2), OFF, tile, 8, bp);
           for (let r = 0; r < rowsValid; r++) {
             const dst = o + (<usize>(r * L) << 2);
             const src = tile + (<usize>(r * 8) << 2);
-            let v0 = v128.load(src), v1 = v128.load(src, 16);
-            if (hasBias) {
-              const b = v128.load32_splat(BIAS + (<usize>(cb + r) << 2));
-              v0 = f32x4.add(v0, b);
-              v1 = f32x4.add(v1, b);
-            }
+            const v0 = v128.load(src), v1 = v128.load(src, 16);
             if (colsValid == 8) {
               v128.store(dst, v0);
               v128.store(dst, v1, 16);

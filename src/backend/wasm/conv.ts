@@ -134,7 +134,7 @@ function conv2dDirectF32(x: View, w: View, bias: View | null, g: ConvGeometry): 
   let k = 0;
   for (let c = 0; c < Cin; c++) for (let i = 0; i < kh; i++) for (let j = 0; j < kw; j++) t[(OFF >> 2) + k++] = c * Hp * Wp + i * Wp + j;
   const out = outAlloc(N * Cout * L);
-  const stride = Math.ceil((Cin * Hp * Wp * 4 + 64) / 64) * 64 + 6 * 8 * 4 + 64;
+  const stride = Math.ceil((Cin * Hp * Wp * 4 + 64) / 64) * 64 + 6 * 8 * 4 + 6 * 4 + 64;
   const threads = N * Cout * L * K >= CONV_THREAD_WORK ? pool.threads() : 1;
   const scratch = alloc(stride * threads);
   run("conv2dDirectF32", [plan.desc, X.ptr, WP, OFF, Bp, out, 0, N, scratch], 6, N, threads, 8, stride);
