@@ -230,7 +230,7 @@ export function heapF32(n: number, zero = true): Float32Array | null {
       ptr = take(bytes);
       if (ptr < 0) ptr = takeSplit(bytes);
       if (ptr < 0 && heapTop + bytes - HEAP_BASE > cap) {
-        if (returned && sinceCollect >= COLLECT_MIN / 8) {
+        if (sinceCollect >= COLLECT_MIN / 8) {
           sinceCollect = 0;
           requestCollect();
         }
@@ -254,7 +254,8 @@ export function heapF32(n: number, zero = true): Float32Array | null {
   if (zero && !clean) view.fill(0);
   registry.register(view, ptr);
   sinceCollect += bytes;
-  if (sinceCollect >= COLLECT_MIN) {
+  // before any block has come back, ask early: the first collection is what lifts the cap
+  if (sinceCollect >= (returned ? COLLECT_MIN : SYNC_CAP / 2)) {
     sinceCollect = 0;
     requestCollect();
   }
