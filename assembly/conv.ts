@@ -3,7 +3,7 @@
 // 0 outside the input. Rows of work are the (n, c) pairs. Geometry comes as an i32 table:
 // [N, C, H, W, sN, sC, sH, sW, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow].
 
-import { sgemm, sgemmScratchBytes } from "./gemm";
+import { micro6x8, sgemm, sgemmScratchBytes } from "./gemm";
 
 @inline function g(desc: usize, i: i32): i32 {
   return load<i32>(desc + (<usize>i << 2));
@@ -253,92 +253,18 @@ export function conv2dBwdWeightF32(desc: usize, GR: usize, X: usize, u0: i32, u1
 }
 
 // ---- direct convolution (stride 1, dilation 1, one group, few input channels) -------------------
-// For a first layer (Cin * kh * kw small, like 3 x 3 x 3) im2col + GEMM spends more time building
-// and packing columns than multiplying. Here each image is copied once into a zero-padded buffer
-// and the 6 x 8 register tile (6 output channels x 8 output columns of one row) reads its inputs
-// straight from it: tap k = (c, i, j) is the 8 floats at OFF[k] floats past the tile's corner.
-// Weights come packed as [cout block][k][6] (zero rows past Cout).
-
-@inline function maddD(a: v128, b: v128, c: v128): v128 {
-  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
-  return f32x4.add(f32x4.mul(a, b), c);
-}
-
-/** One tile: the 6 x 8 sums over k of WP[k][0:6] x XP[OFF[k] : +8], plus the bias of each row when
- *  BIAS != 0, stored at C (rows ldc floats apart; a 6 x 8 tile buffer for partial tiles). */
-function directTile(K: i32, wp: usize, xp: usize, off: usize, C: usize, ldc: i32, BIAS: usize): void {
-  let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
-  let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
-  let c40 = f32x4.splat(0), c41 = f32x4.splat(0), c50 = f32x4.splat(0), c51 = f32x4.splat(0);
-  for (let k = 0; k < K; k++) {
-    const p = xp + (<usize>load<i32>(off) << 2);
-    const b0 = v128.load(p), b1 = v128.load(p, 16);
-    let a = v128.load32_splat(wp);
-    c00 = maddD(a, b0, c00);
-    c01 = maddD(a, b1, c01);
-    a = v128.load32_splat(wp, 4);
-    c10 = maddD(a, b0, c10);
-    c11 = maddD(a, b1, c11);
-    a = v128.load32_splat(wp, 8);
-    c20 = maddD(a, b0, c20);
-    c21 = maddD(a, b1, c21);
-    a = v128.load32_splat(wp, 12);
-    c30 = maddD(a, b0, c30);
-    c31 = maddD(a, b1, c31);
-    a = v128.load32_splat(wp, 16);
-    c40 = maddD(a, b0, c40);
-    c41 = maddD(a, b1, c41);
-    a = v128.load32_splat(wp, 20);
-    c50 = maddD(a, b0, c50);
-    c51 = maddD(a, b1, c51);
-    wp += 24;
-    off += 4;
-  }
-  if (BIAS != 0) {
-    let b = v128.load32_splat(BIAS);
-    c00 = f32x4.add(c00, b);
-    c01 = f32x4.add(c01, b);
-    b = v128.load32_splat(BIAS, 4);
-    c10 = f32x4.add(c10, b);
-    c11 = f32x4.add(c11, b);
-    b = v128.load32_splat(BIAS, 8);
-    c20 = f32x4.add(c20, b);
-    c21 = f32x4.add(c21, b);
-    b = v128.load32_splat(BIAS, 12);
-    c30 = f32x4.add(c30, b);
-    c31 = f32x4.add(c31, b);
-    b = v128.load32_splat(BIAS, 16);
-    c40 = f32x4.add(c40, b);
-    c41 = f32x4.add(c41, b);
-    b = v128.load32_splat(BIAS, 20);
-    c50 = f32x4.add(c50, b);
-    c51 = f32x4.add(c51, b);
-  }
-  const ld = <usize>ldc << 2;
-  let p = C;
-  v128.store(p, c00);
-  v128.store(p, c01, 16);
-  p += ld;
-  v128.store(p, c10);
-  v128.store(p, c11, 16);
-  p += ld;
-  v128.store(p, c20);
-  v128.store(p, c21, 16);
-  p += ld;
-  v128.store(p, c30);
-  v128.store(p, c31, 16);
-  p += ld;
-  v128.store(p, c40);
-  v128.store(p, c41, 16);
-  p += ld;
-  v128.store(p, c50);
-  v128.store(p, c51, 16);
-}
+// For a first layer (Cin * kh * kw small, like 3 x 3 x 3) the general path (im2col of row chunks,
+// then a GEMM that packs both operands per chunk) spends more time moving data than multiplying.
+// Here each image is copied once into a zero-padded buffer; for each output row, the taps of every
+// 8 output columns are copied straight into a GEMM B panel [K][8] (tap k = (c, i, j) is the 8
+// floats at OFF[k] floats past the columns' corner), and the GEMM micro-kernel runs each block of 6
+// output channels (weights packed once as [cout block][k][6], zero rows past Cout) over those panels,
+// storing into the output (bias pre-filled) or, at the edges, into a 6 x 8 tile.
 
 /**
  * Direct forward over images [u0, u1): OUT [N, Cout, oh, ow] (+ bias). WP: packed weights; OFF: i32
  * tap offsets in the padded image (row width Wp = ow + kw - 1, height oh + kh - 1, per channel
- * Hp * Wp floats); scratch: the padded image (+ 64 bytes) then a 6 x 8 tile.
+ * Hp * Wp floats); scratch: the padded image (+ 64 bytes), a 6 x 8 tile, one row's B panels.
  */
 export function conv2dDirectF32(desc: usize, X: usize, WP: usize, OFF: usize, BIAS: usize, OUT: usize, u0: i32, u1: i32, scratch: usize): void {
   const Cin = g(desc, 1), H = g(desc, 2), W = g(desc, 3);
@@ -348,6 +274,7 @@ export function conv2dDirectF32(desc: usize, X: usize, WP: usize, OFF: usize, BI
   const Hp = oh + kh - 1, Wp = ow + kw - 1, K = Cin * kh * kw, L = oh * ow;
   const xp = scratch;
   const tile = scratch + ((<usize>(Cin * Hp * Wp) << 2) + 64 + 63) & ~(<usize>63);
+  const pb = tile + 6 * 8 * 4 + 64; // B panels of one output row: ceil(ow / 8) x K x 8 floats
   for (let n = u0; n < u1; n++) {
     // zero-padded copy of image n
     for (let c = 0; c < Cin; c++)
@@ -360,39 +287,40 @@ export function conv2dDirectF32(desc: usize, X: usize, WP: usize, OFF: usize, BI
           store<f32>(d + (<usize>xq << 2), v);
         }
       }
-    for (let cb = 0; cb < Cout; cb += 6) {
-      const rowsValid = min(6, Cout - cb);
-      const wp = WP + (<usize>(cb * K) << 2);
-      // biases of this block, padded to 6 (the tile buffer's tail holds them)
-      const bb = tile + 6 * 8 * 4;
-      for (let r = 0; r < 6; r++) store<f32>(bb + (<usize>r << 2), hasBias && r < rowsValid ? load<f32>(BIAS + (<usize>(cb + r) << 2)) : 0);
-      const bp: usize = hasBias ? bb : 0;
-      for (let y = 0; y < oh; y++) {
-        const xrow = xp + (<usize>(y * Wp) << 2);
-        for (let x0 = 0; x0 < ow; x0 += 8) {
-          const colsValid = min(8, ow - x0);
+    const panels = (ow + 7) >> 3;
+    for (let y = 0; y < oh; y++) {
+      // this output row's taps, packed as GEMM B panels [K][8] (one per 8 columns)
+      const xrow = xp + (<usize>(y * Wp) << 2);
+      for (let q = 0; q < panels; q++) {
+        const src = xrow + (<usize>(q * 8) << 2);
+        let d = pb + (<usize>(q * K * 8) << 2);
+        for (let k = 0; k < K; k++, d += 32) {
+          const p = src + (<usize>load<i32>(OFF + (<usize>k << 2)) << 2);
+          v128.store(d, v128.load(p));
+          v128.store(d, v128.load(p, 16), 16);
+        }
+      }
+      for (let cb = 0; cb < Cout; cb += 6) {
+        const rowsValid = min(6, Cout - cb);
+        const wp = WP + (<usize>(cb * K) << 2);
+        for (let q = 0; q < panels; q++) {
+          const x0 = q * 8, colsValid = min(8, ow - x0);
           const o = OUT + (<usize>((n * Cout + cb) * L + y * ow + x0) << 2);
-          if (rowsValid == 6 && colsValid == 8) {
-            directTile(K, wp, xrow + (<usize>x0 << 2), OFF, o, L, bp);
-            continue;
-          }
-          directTile(K, wp, xrow + (<usize>x0 << 2), OFF, tile, 8, bp);
-          for (let r = 0; r < rowsValid; r++) {
-            const dst = o + (<usize>(r * L) << 2);
-            const src = tile + (<usize>(r * 8) << 2);
-            const v0 = v128.load(src), v1 = v128.load(src, 16);
-            if (colsValid == 8) {
-              v128.store(dst, v0);
-              v128.store(dst, v1, 16);
-            } else {
-              store<f32>(dst, f32x4.extract_lane(v0, 0));
-              if (colsValid > 1) store<f32>(dst, f32x4.extract_lane(v0, 1), 4);
-              if (colsValid > 2) store<f32>(dst, f32x4.extract_lane(v0, 2), 8);
-              if (colsValid > 3) store<f32>(dst, f32x4.extract_lane(v0, 3), 12);
-              if (colsValid > 4) store<f32>(dst, f32x4.extract_lane(v1, 0), 16);
-              if (colsValid > 5) store<f32>(dst, f32x4.extract_lane(v1, 1), 20);
-              if (colsValid > 6) store<f32>(dst, f32x4.extract_lane(v1, 2), 24);
+          const full = rowsValid == 6 && colsValid == 8;
+          const dst = full ? o : tile;
+          const ld = full ? L : 8;
+          if (hasBias) {
+            for (let r = 0; r < 6; r++) {
+              const bv = r < rowsValid ? v128.load32_splat(BIAS + (<usize>(cb + r) << 2)) : f32x4.splat(0);
+              const rp = dst + (<usize>(r * ld) << 2);
+              v128.store(rp, bv);
+              v128.store(rp, bv, 16);
             }
+          }
+          micro6x8(K, wp, pb + (<usize>(q * K * 8) << 2), dst, ld, hasBias != 0);
+          if (!full) {
+            for (let r = 0; r < rowsValid; r++)
+              for (let c = 0; c < colsValid; c++) store<f32>(o + (<usize>(r * L + c) << 2), load<f32>(tile + (<usize>(r * 8 + c) << 2)));
           }
         }
       }

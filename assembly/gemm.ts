@@ -103,7 +103,7 @@ function packA(dst: usize, A: usize, sam: i32, sak: i32, i0: i32, mc: i32, k0: i
 }
 
 /** C[0:6, 0:8] (row stride ldc floats) = (accumulate ? C : 0) + Apanel * Bpanel over kc. */
-function micro6x8(kc: i32, pa: usize, pb: usize, C: usize, ldc: i32, accumulate: bool): void {
+export function micro6x8(kc: i32, pa: usize, pb: usize, C: usize, ldc: i32, accumulate: bool): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
   let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0);

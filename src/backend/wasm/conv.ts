@@ -111,7 +111,8 @@ function convPlan(xShape: number[], xStrides: number[], g: ConvGeometry, G: numb
 /** Largest Cin * kh * kw the direct kernel takes (beyond it im2col + GEMM wins). */
 const DIRECT_MAX_K = 64;
 
-/** Direct convolution (assembly/conv.ts conv2dDirectF32): stride 1, dilation 1, one group, small Cin*kh*kw. */
+/** Direct convolution (assembly/conv.ts conv2dDirectF32: taps packed per output row, GEMM micro-kernel):
+ *  stride 1, dilation 1, one group, small Cin*kh*kw. */
 function conv2dDirectF32(x: View, w: View, bias: View | null, g: ConvGeometry): Float32Array {
   const [N, Cin] = x.shape, Cout = w.shape[0];
   const [kh, kw] = g.kernel, [oh, ow] = g.out, L = oh * ow, K = Cin * kh * kw;
@@ -134,7 +135,7 @@ function conv2dDirectF32(x: View, w: View, bias: View | null, g: ConvGeometry): 
   let k = 0;
   for (let c = 0; c < Cin; c++) for (let i = 0; i < kh; i++) for (let j = 0; j < kw; j++) t[(OFF >> 2) + k++] = c * Hp * Wp + i * Wp + j;
   const out = outAlloc(N * Cout * L);
-  const stride = Math.ceil((Cin * Hp * Wp * 4 + 64) / 64) * 64 + 6 * 8 * 4 + 6 * 4 + 64;
+  const stride = Math.ceil((Cin * Hp * Wp * 4 + 64) / 64) * 64 + 6 * 8 * 4 + 64 + Math.ceil(ow / 8) * K * 8 * 4 + 64;
   const threads = N * Cout * L * K >= CONV_THREAD_WORK ? pool.threads() : 1;
   const scratch = alloc(stride * threads);
   run("conv2dDirectF32", [plan.desc, X.ptr, WP, OFF, Bp, out, 0, N, scratch], 6, N, threads, 8, stride);
