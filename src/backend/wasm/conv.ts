@@ -77,9 +77,9 @@ function orReference<T>(wasm: () => T, reference: () => T): T {
   }
 }
 
-function run(fn: string, args: number[], lo: number, units: number, threads: number, scratchArg = -1, scratchStride = 0): void {
+function run(fn: string, args: number[], lo: number, units: number, threads: number, scratchArg = -1, scratchStride = 0, step = 0): void {
   const job: Job = { fn, args, lo, hi: lo + 1, step: units, limit: units, scratchArg, scratchStride };
-  if (threads > 1) job.step = Math.max(1, Math.ceil(units / (threads * 3)));
+  if (threads > 1) job.step = step || Math.max(1, Math.ceil(units / (threads * 3)));
   pool.run(job, threads);
 }
 
@@ -138,7 +138,8 @@ function conv2dDirectF32(x: View, w: View, bias: View | null, g: ConvGeometry): 
   const stride = Math.ceil((Cin * Hp * Wp * 4 + 64) / 64) * 64 + 6 * 8 * 4 + 64 + Math.ceil(ow / 8) * K * 8 * 4 + 64;
   const threads = N * Cout * L * K >= CONV_THREAD_WORK ? pool.threads() : 1;
   const scratch = alloc(stride * threads);
-  run("conv2dDirectF32", [plan.desc, X.ptr, WP, OFF, Bp, out, 0, N, scratch], 6, N, threads, 8, stride);
+  // one image per claim: images are large units, and few (a batch), so finer claims balance the threads
+  run("conv2dDirectF32", [plan.desc, X.ptr, WP, OFF, Bp, out, 0, N, scratch], 6, N, threads, 8, stride, 1);
   return takeOut(out, N * Cout * L);
 }
 
