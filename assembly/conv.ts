@@ -277,15 +277,24 @@ export function conv2dDirectF32(desc: usize, X: usize, WP: usize, OFF: usize, BI
   const pb = tile + 6 * 8 * 4 + 64; // B panels of one output row: ceil(ow / 8) x K x 8 floats
   for (let n = u0; n < u1; n++) {
     // zero-padded copy of image n
+    const x1 = min(Wp, pw + W); // padded columns [pw, x1) hold input columns [0, x1 - pw)
     for (let c = 0; c < Cin; c++)
       for (let yp = 0; yp < Hp; yp++) {
         const d = xp + (<usize>((c * Hp + yp) * Wp) << 2);
         const y = yp - ph;
-        for (let xq = 0; xq < Wp; xq++) {
-          const xx = xq - pw;
-          const v: f32 = y >= 0 && y < H && xx >= 0 && xx < W ? load<f32>(X + (<usize>(n * sN + c * sC + y * sH + xx * sW) << 2)) : 0;
-          store<f32>(d + (<usize>xq << 2), v);
+        if (y < 0 || y >= H) {
+          zeroF32(d, Wp);
+          continue;
         }
+        const row = X + (<usize>(n * sN + c * sC + y * sH) << 2);
+        for (let xq = 0; xq < pw; xq++) store<f32>(d + (<usize>xq << 2), 0);
+        if (sW == 1) {
+          // whole vectors: the last may run up to 3 floats past x1 (zeroed just below; 64 bytes of slack at the end)
+          for (let xq = pw; xq < x1; xq += 4) v128.store(d + (<usize>xq << 2), v128.load(row + (<usize>(xq - pw) << 2)));
+        } else {
+          for (let xq = pw; xq < x1; xq++) store<f32>(d + (<usize>xq << 2), load<f32>(row + (<usize>((xq - pw) * sW) << 2)));
+        }
+        for (let xq = x1; xq < Wp; xq++) store<f32>(d + (<usize>xq << 2), 0);
       }
     const panels = (ow + 7) >> 3;
     for (let y = 0; y < oh; y++) {
