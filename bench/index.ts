@@ -8,6 +8,9 @@
 //   npm run bench -- --only mlp,gpt    some workloads
 //   npm run bench -- --peers deeptype,torch   some peers
 //   npm run bench -- --threads 2       deeptype's thread count (default: dt.getNumThreads())
+//
+// Each JavaScript peer runs in a process of its own (this script with --child NAME), so no peer's
+// heap, garbage collections or background threads weigh on another's figures; Python runs apart too.
 
 import { spawnSync } from "node:child_process";
 import { dirname, join } from "node:path";
@@ -24,6 +27,7 @@ const { values: opts } = parseArgs({
     peers: { type: "string" },
     threads: { type: "string" },
     json: { type: "boolean", default: false },
+    child: { type: "string" },
   },
 });
 const quick = opts.quick!;
@@ -81,10 +85,10 @@ async function runPeer(name: string, peer: Peer, w: WorkloadInfo): Promise<Resul
   }
 }
 
-async function loadPeers(): Promise<Record<string, Peer>> {
+async function loadPeers(names: string[]): Promise<Record<string, Peer>> {
   const peers: Record<string, Peer> = {};
-  if (peerNames.includes("deeptype")) peers.deeptype = deeptype;
-  if (peerNames.includes("jax-js")) {
+  if (names.includes("deeptype")) peers.deeptype = deeptype;
+  if (names.includes("jax-js")) {
     try {
       peers["jax-js"] = (await import("./jaxjs.js")).jaxjs();
       await (await import("./jaxjs.js")).initJax();
@@ -93,7 +97,7 @@ async function loadPeers(): Promise<Record<string, Peer>> {
     }
   }
   for (const kind of ["wasm", "cpu"] as const)
-    if (peerNames.includes(`tfjs-${kind}`)) {
+    if (names.includes(`tfjs-${kind}`)) {
       try {
         const m = await import("./tfjs.js");
         peers[`tfjs-${kind}`] = m.tfjs(kind);
@@ -125,14 +129,41 @@ function fmtValue(v: number): string {
   return v >= 1000 ? `${(v / 1000).toFixed(1)}k` : v >= 100 ? v.toFixed(0) : v.toFixed(1);
 }
 
-const peers = await loadPeers();
-const results: Record<string, Record<string, Result>> = {};
-for (const w of workloads) {
-  results[w.name] = {};
-  for (const [name, peer] of Object.entries(peers)) {
-    process.stderr.write(`${w.name} / ${name} ...\n`);
-    results[w.name][name] = await runPeer(name, peer, w);
+if (opts.child) {
+  // a child: one JavaScript peer over the selected workloads; the results go back as one JSON line
+  const one = await loadPeers([opts.child]);
+  const out: Record<string, Result> = {};
+  const peer = one[opts.child];
+  for (const w of workloads) {
+    process.stderr.write(`${w.name} / ${opts.child} ...\n`);
+    out[w.name] = peer ? await runPeer(opts.child, peer, w) : { value: null, check: null, note: "unavailable" };
   }
+  console.log(JSON.stringify(out));
+  process.exit(0);
+}
+
+/** Runs one JavaScript peer in a child process (this script with --child). */
+function runChild(name: string): Record<string, Result> | null {
+  const args = [...process.execArgv, fileURLToPath(import.meta.url), "--child", name, "--threads", String(threads), "--only", workloads.map((w) => w.name).join(",")];
+  if (quick) args.push("--quick");
+  const r = spawnSync(process.execPath, args, { encoding: "utf8", maxBuffer: 1 << 24, stdio: ["ignore", "pipe", "inherit"] });
+  const last = r.stdout?.trim().split("\n").pop();
+  if (r.status !== 0 || !last) {
+    console.error(`${name}: the bench process failed (status ${r.status})`);
+    return null;
+  }
+  return JSON.parse(last);
+}
+
+const jsPeers = ["deeptype", "jax-js", "tfjs-wasm", "tfjs-cpu"].filter((p) => peerNames.includes(p));
+const peers: Record<string, true> = {};
+const results: Record<string, Record<string, Result>> = {};
+for (const w of workloads) results[w.name] = {};
+for (const name of jsPeers) {
+  const r = runChild(name);
+  if (!r || Object.values(r).every((x) => x.note === "unavailable")) continue;
+  peers[name] = true;
+  for (const w of workloads) if (r[w.name]) results[w.name][name] = r[w.name];
 }
 const py = runPython();
 if (py) for (const w of workloads) Object.assign(results[w.name], py[w.name] ?? {});
