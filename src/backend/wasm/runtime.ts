@@ -148,17 +148,16 @@ export function U8(): Uint8Array {
 // typed arrays (copied into the arena when a kernel reads them, as before). To make the garbage
 // collector look at tensors soon (their storage is outside V8's heap, so it feels no pressure),
 // an (incremental, asynchronous) collection is requested after every COLLECT_MIN bytes handed out
-// (or the bytes in use, when more) when V8 exposes one; V8 only reports dead tensors to the registry
-// from a full collection.
+// (SYNC_CAP / 2 before the first block has come back) when V8 exposes one; V8 only reports dead
+// tensors to the registry from a full collection, not from a minor one.
 
 /** Smallest tensor (elements) stored on the heap: smaller ones cost little to copy. */
 export const HEAP_MIN_ELEMENTS = 16384;
 const SYNC_CAP = 64 * 2 ** 20;
 // (every heap address stays below 2^31, so JS code may turn addresses into indices with >> 2)
 const MAX_CAP = Math.min(2 ** 31 - HEAP_BASE - 4 * PAGE, Math.max(256 * 2 ** 20, Math.floor(totalmem() / 16)));
-/** Bytes handed out between collection requests: at least this, and at least the bytes in use (so
- *  collection work stays proportional to allocation, as in V8's own heap growing). Fewer requests
- *  cost memory; more cost time (a full marking of the JS heap each, on the same cores as the kernels). */
+/** Bytes handed out between collection requests. Fewer requests cost memory (dead blocks wait
+ *  longer); more cost time (each is a full marking of the JS heap, on the same cores as the kernels). */
 const COLLECT_MIN = 128 * 2 ** 20;
 
 /** DEEPTYPE_WASM_HEAP=0: no tensor heap (every operand copied into the arena and results out, as before). */
@@ -351,8 +350,8 @@ export function takeOut(p: number, n: number): Float32Array {
 }
 
 /** Heap statistics (for tests and the memory script). */
-export function heapStats(): { reservedBytes: number; freeBlocks: number; returned: boolean } {
+export function heapStats(): { reservedBytes: number; freeBlocks: number; freeBytes: number; returned: boolean } {
   let freeBlocks = 0;
   for (const l of freeBySize.values()) freeBlocks += l.length;
-  return { reservedBytes: heapTop - HEAP_BASE, freeBlocks, returned };
+  return { reservedBytes: heapTop - HEAP_BASE, freeBlocks, freeBytes, returned };
 }
