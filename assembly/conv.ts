@@ -3,7 +3,7 @@
 // 0 outside the input. Rows of work are the (n, c) pairs. Geometry comes as an i32 table:
 // [N, C, H, W, sN, sC, sH, sW, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow].
 
-import { micro6x8, sgemm, sgemmScratchBytes } from "./gemm";
+import { micro4x8, micro6x8, sgemm, sgemmScratchBytes } from "./gemm";
 
 @inline function g(desc: usize, i: i32): i32 {
   return load<i32>(desc + (<usize>i << 2));
@@ -315,18 +315,22 @@ export function conv2dDirectF32(desc: usize, X: usize, WP: usize, OFF: usize, BI
         for (let q = 0; q < panels; q++) {
           const x0 = q * 8, colsValid = min(8, ow - x0);
           const o = OUT + (<usize>((n * Cout + cb) * L + y * ow + x0) << 2);
-          const full = rowsValid == 6 && colsValid == 8;
+          // a last block of exactly 4 channels goes straight to the output too (4-row micro-kernel)
+          const four = rowsValid == 4 && colsValid == 8;
+          const full = (rowsValid == 6 || four) && colsValid == 8;
           const dst = full ? o : tile;
           const ld = full ? L : 8;
           if (hasBias) {
-            for (let r = 0; r < 6; r++) {
+            const nr = full ? rowsValid : 6; // rows of dst: never past the block's channels in the output
+            for (let r = 0; r < nr; r++) {
               const bv = r < rowsValid ? v128.load32_splat(BIAS + (<usize>(cb + r) << 2)) : f32x4.splat(0);
               const rp = dst + (<usize>(r * ld) << 2);
               v128.store(rp, bv);
               v128.store(rp, bv, 16);
             }
           }
-          micro6x8(K, wp, pb + (<usize>(q * K * 8) << 2), dst, ld, hasBias != 0);
+          if (four) micro4x8(K, wp, pb + (<usize>(q * K * 8) << 2), dst, ld, hasBias != 0);
+          else micro6x8(K, wp, pb + (<usize>(q * K * 8) << 2), dst, ld, hasBias != 0);
           if (!full) {
             for (let r = 0; r < rowsValid; r++)
               for (let c = 0; c < colsValid; c++) store<f32>(o + (<usize>(r * L + c) << 2), load<f32>(tile + (<usize>(r * 8 + c) << 2)));

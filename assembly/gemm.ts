@@ -175,6 +175,59 @@ export function micro6x8(kc: i32, pa: usize, pb: usize, C: usize, ldc: i32, accu
   }
 }
 
+/** micro6x8 for the first 4 rows of a 6-row A panel (stores 4 rows of C). */
+export function micro4x8(kc: i32, pa: usize, pb: usize, C: usize, ldc: i32, accumulate: bool): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  for (let k = 0; k < kc; k++) {
+    const b0 = v128.load(pb);
+    const b1 = v128.load(pb, 16);
+    let a = v128.load32_splat(pa);
+    c00 = madd(a, b0, c00);
+    c01 = madd(a, b1, c01);
+    a = v128.load32_splat(pa, 4);
+    c10 = madd(a, b0, c10);
+    c11 = madd(a, b1, c11);
+    a = v128.load32_splat(pa, 8);
+    c20 = madd(a, b0, c20);
+    c21 = madd(a, b1, c21);
+    a = v128.load32_splat(pa, 12);
+    c30 = madd(a, b0, c30);
+    c31 = madd(a, b1, c31);
+    pa += MR * 4;
+    pb += NR * 4;
+  }
+  const ld = <usize>ldc << 2;
+  let p = C;
+  if (accumulate) {
+    v128.store(p, f32x4.add(v128.load(p), c00));
+    v128.store(p, f32x4.add(v128.load(p, 16), c01), 16);
+    p += ld;
+    v128.store(p, f32x4.add(v128.load(p), c10));
+    v128.store(p, f32x4.add(v128.load(p, 16), c11), 16);
+    p += ld;
+    v128.store(p, f32x4.add(v128.load(p), c20));
+    v128.store(p, f32x4.add(v128.load(p, 16), c21), 16);
+    p += ld;
+    v128.store(p, f32x4.add(v128.load(p), c30));
+    v128.store(p, f32x4.add(v128.load(p, 16), c31), 16);
+  } else {
+    v128.store(p, c00);
+    v128.store(p, c01, 16);
+    p += ld;
+    v128.store(p, c10);
+    v128.store(p, c11, 16);
+    p += ld;
+    v128.store(p, c20);
+    v128.store(p, c21, 16);
+    p += ld;
+    v128.store(p, c30);
+    v128.store(p, c31, 16);
+  }
+}
+
 /**
  * C[m0:m1, n0:n1] = A[m0:m1, :] @ B[:, n0:n1] for one matrix product; A is M x K with element
  * strides (sam, sak), B is K x N with (sbk, sbn), C has row stride ldc. All pointers are byte
