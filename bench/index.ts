@@ -9,8 +9,9 @@
 //   npm run bench -- --peers deeptype,torch   some peers
 //   npm run bench -- --threads 2       deeptype's thread count (default: dt.getNumThreads())
 //
-// Each JavaScript peer runs in a process of its own (this script with --child NAME), so no peer's
-// heap, garbage collections or background threads weigh on another's figures; Python runs apart too.
+// Each JavaScript peer runs each workload in a process of its own (this script with --child NAME
+// --only WORKLOAD), so no peer's or workload's heap, garbage collections or background threads weigh
+// on another's figures; Python runs apart too.
 
 import { spawnSync } from "node:child_process";
 import { dirname, join } from "node:path";
@@ -142,9 +143,9 @@ if (opts.child) {
   process.exit(0);
 }
 
-/** Runs one JavaScript peer in a child process (this script with --child). */
-function runChild(name: string): Record<string, Result> | null {
-  const args = [...process.execArgv, fileURLToPath(import.meta.url), "--child", name, "--threads", String(threads), "--only", workloads.map((w) => w.name).join(",")];
+/** Runs one JavaScript peer on some workloads in a child process (this script with --child). */
+function runChild(name: string, names: string[]): Record<string, Result> | null {
+  const args = [...process.execArgv, fileURLToPath(import.meta.url), "--child", name, "--threads", String(threads), "--only", names.join(",")];
   if (quick) args.push("--quick");
   const r = spawnSync(process.execPath, args, { encoding: "utf8", maxBuffer: 1 << 24, stdio: ["ignore", "pipe", "inherit"] });
   const last = r.stdout?.trim().split("\n").pop();
@@ -159,12 +160,14 @@ const jsPeers = ["deeptype", "jax-js", "tfjs-wasm", "tfjs-cpu"].filter((p) => pe
 const peers: Record<string, true> = {};
 const results: Record<string, Record<string, Result>> = {};
 for (const w of workloads) results[w.name] = {};
-for (const name of jsPeers) {
-  const r = runChild(name);
-  if (!r || Object.values(r).every((x) => x.note === "unavailable")) continue;
-  peers[name] = true;
-  for (const w of workloads) if (r[w.name]) results[w.name][name] = r[w.name];
-}
+// one process per peer and workload: no workload inherits another's heap or collector state
+for (const name of jsPeers)
+  for (const w of workloads) {
+    const r = runChild(name, [w.name]);
+    if (!r || r[w.name]?.note === "unavailable") continue;
+    peers[name] = true;
+    results[w.name][name] = r[w.name];
+  }
 const py = runPython();
 if (py) for (const w of workloads) Object.assign(results[w.name], py[w.name] ?? {});
 
