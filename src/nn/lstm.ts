@@ -150,11 +150,3 @@ export const lstm = defineOp(
     }
   },
 );
-
-/** Keeps the reference formulation reachable for tests (the per-step graph the fused op matches). */
-export function lstmReference(x: Tensor, h0: Tensor, c0: Tensor, wih: Tensor, whh: Tensor, bih: Tensor | null = null, bhh: Tensor | null = null): [Tensor, Tensor, Tensor] {
-  const all = reference(x, h0, c0, wih, whh, bih, bhh);
-  const T = x.shape[0];
-  const output = select(all, 0, 0);
-  return [output, select(output, 0, T - 1), select(select(all, 0, 1), 0, T - 1)];
-}

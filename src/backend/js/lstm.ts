@@ -6,13 +6,9 @@ import type { Backend, View } from "../backend.js";
 
 type Arr = Float32Array | Float64Array;
 
+/** A contiguous copy of the view's elements. */
 function dense(be: Backend, v: View): Arr {
-  const n = v.shape.reduce((a, b) => a * b, 1);
-  const out = alloc(v.dtype, n) as Arr;
-  const strides: number[] = [];
-  for (let d = v.shape.length - 1, acc = 1; d >= 0; acc *= v.shape[d], d--) strides[d] = acc;
-  be.copy(v, { storage: out, shape: v.shape, strides, offset: 0, dtype: v.dtype });
-  return out;
+  return be.unary("copy", v, v.dtype) as Arr;
 }
 
 function mat(a: TypedArray, rows: number, cols: number, off: number, dtype: View["dtype"]): View {

@@ -4,9 +4,10 @@
 // and any call wasm memory cannot hold, go to the reference backend.
 
 import type { Backend, ConvGeometry, PoolWindows, View } from "../backend.js";
-import { isContig, jsBackend } from "../js/index.js";
+import { jsBackend } from "../js/index.js";
 import { pool, type Job } from "./pool.js";
-import { alloc, F32, I32, inMemory, outAlloc, reset, runtime, takeOut } from "./runtime.js";
+import { numel, place, placeContig } from "./place.js";
+import { alloc, F32, I32, outAlloc, reset, runtime, takeOut } from "./runtime.js";
 
 /** Floats of im2col scratch a chunk of output rows aims at (fits in L2 beside the GEMM panels). */
 const CHUNK_FLOATS = 32768;
@@ -15,57 +16,10 @@ const CONV_THREAD_WORK = 1 << 18;
 /** Elements from which a pooling kernel is spread over threads. */
 const POOL_THREAD = 1 << 16;
 
-function numel(shape: number[]): number {
-  let n = 1;
-  for (const s of shape) n *= s;
-  return n;
-}
-
-function contiguousStrides(shape: number[]): number[] {
-  const s: number[] = new Array(shape.length);
-  let acc = 1;
-  for (let d = shape.length - 1; d >= 0; d--) {
-    s[d] = acc;
-    acc *= shape[d];
-  }
-  return s;
-}
-
 function isF32(v: View): boolean {
   return v.dtype === "float32" && v.storage instanceof Float32Array;
 }
 
-/** Copies a float32 view into wasm memory keeping its strides (the storage span it covers), or
- *  contiguously when that span is much larger than the view. Returns the byte address of element 0. */
-function placeStrided(v: View): { ptr: number; strides: number[] } {
-  let lo = v.offset, hi = v.offset;
-  const n = numel(v.shape);
-  for (let d = 0; d < v.shape.length; d++) {
-    const ext = (v.shape[d] - 1) * v.strides[d];
-    if (ext < 0) lo += ext;
-    else hi += ext;
-  }
-  if (n === 0) return { ptr: alloc(64), strides: v.strides.slice() };
-  if (inMemory(v.storage)) return { ptr: v.storage.byteOffset + v.offset * 4, strides: v.strides.slice() };
-  const span = hi - lo + 1;
-  if (span <= 2 * n + 64) {
-    const p = alloc(span * 4 + 64);
-    F32().set((v.storage as Float32Array).subarray(lo, hi + 1), p >> 2);
-    return { ptr: p + (v.offset - lo) * 4, strides: v.strides.slice() };
-  }
-  return { ptr: placeContig(v), strides: contiguousStrides(v.shape) };
-}
-
-/** Copies a float32 (or int32, into the I32 view) view into wasm memory as a contiguous array. */
-function placeContig(v: View, int = false): number {
-  const n = numel(v.shape);
-  if (isContig(v) && inMemory(v.storage)) return v.storage.byteOffset + v.offset * 4;
-  const p = alloc(n * 4 + 64);
-  const mem = int ? I32() : F32();
-  if (isContig(v)) mem.set((v.storage as Float32Array | Int32Array).subarray(v.offset, v.offset + n), p >> 2);
-  else jsBackend.copy(v, { storage: mem, shape: v.shape, strides: contiguousStrides(v.shape), offset: p >> 2, dtype: v.dtype });
-  return p;
-}
 
 
 function orReference<T>(wasm: () => T, reference: () => T): T {
@@ -118,7 +72,7 @@ function conv2dDirectF32(x: View, w: View, bias: View | null, g: ConvGeometry): 
   const [kh, kw] = g.kernel, [oh, ow] = g.out, L = oh * ow, K = Cin * kh * kw;
   const Hp = oh + kh - 1, Wp = ow + kw - 1;
   reset();
-  const X = placeStrided(x);
+  const X = place(x);
   const Bp = bias ? placeContig(bias) : 0;
   const plan = convPlan(x.shape, X.strides, g, 1, Cout, bias !== null);
   // weights packed [cout block of 6][k][6], taps as offsets into the padded image
@@ -150,7 +104,7 @@ function conv2dF32(x: View, w: View, bias: View | null, g: ConvGeometry, G: numb
     Math.ceil(g.out[1] / 8) * 8 <= 1.1 * g.out[1]; // tiles are 8 columns wide: little waste in the last one
   if (direct) return conv2dDirectF32(x, w, bias, g);
   reset();
-  const X = placeStrided(x);
+  const X = place(x);
   const Wt = placeContig(w);
   const Bp = bias ? placeContig(bias) : 0;
   const plan = convPlan(x.shape, X.strides, g, G, Cout, bias !== null);
@@ -187,7 +141,7 @@ function conv2dBackwardWeightF32(gr: View, x: View, g: ConvGeometry, G: number, 
   const Cog = Cout / G, CgK = (Cin / G) * g.kernel[0] * g.kernel[1];
   reset();
   const Gp = placeContig(gr);
-  const X = placeStrided(x);
+  const X = place(x);
   const plan = convPlan(x.shape, X.strides, g, G, Cout, withBias, Cog < CgK);
   const threads = N * Cout * g.out[0] * g.out[1] * CgK >= CONV_THREAD_WORK ? pool.threads() : 1;
   const tmpBytes = I32()[(plan.desc >> 2) + 24];
@@ -240,7 +194,7 @@ function poolThreads(n: number): number {
 function maxPool2dF32(x: View, win: PoolWindows): { values: Float32Array; indices: Int32Array } {
   const [N, C] = x.shape, n = N * C * win.hStart.length * win.wStart.length;
   reset();
-  const X = placeStrided(x);
+  const X = place(x);
   const [hs, hc, ws, wc] = placeWindows(win);
   const desc = poolDesc(x.shape, X.strides, win);
   const ov = outAlloc(n), oi = alloc(n * 4);
@@ -262,7 +216,7 @@ function maxPool2dBackwardF32(gr: View, indices: View, H: number, W: number): Fl
 function avgPool2dF32(x: View, win: PoolWindows): Float32Array {
   const [N, C] = x.shape, n = N * C * win.hStart.length * win.wStart.length;
   reset();
-  const X = placeStrided(x);
+  const X = place(x);
   const [hs, hc, ws, wc, div] = placeWindows(win);
   const desc = poolDesc(x.shape, X.strides, win);
   const out = outAlloc(n);
@@ -273,7 +227,7 @@ function avgPool2dF32(x: View, win: PoolWindows): Float32Array {
 function avgPool2dBackwardF32(gr: View, win: PoolWindows, H: number, W: number): Float32Array {
   const [N, C] = gr.shape, n = N * C * H * W;
   reset();
-  const Gp = placeStrided(gr);
+  const Gp = place(gr);
   const [hs, hc, ws, wc, div] = placeWindows(win);
   const desc = poolDesc([N, C, H, W], Gp.strides, win);
   const out = outAlloc(n);

@@ -15,6 +15,7 @@ import { availableParallelism } from "node:os";
 import { setNumThreads, type Backend, type BinaryOp, type ConvGeometry, type UnaryOp, type View } from "../backend.js";
 import { isContig, jsBackend, offsets } from "../js/index.js";
 import { pool, type Job } from "./pool.js";
+import { contiguousStrides, numel, place, placeContig, type Placed } from "./place.js";
 import { convKernels } from "./conv.js";
 import { alloc, F32, HEAP_MIN_ELEMENTS, heapF32, I32, inMemory, outAlloc, reset, runtime, takeOut, U8 } from "./runtime.js";
 import { setFloat32Source, type TypedArray } from "../../tensor/dtype.js";
@@ -25,46 +26,6 @@ const MATMUL_MIN_WORK = 512;
 const MATMUL_THREAD_WORK = 64 * 64 * 64;
 const MR = 6;
 const NR = 8;
-
-interface Placed {
-  /** Byte address of the view's first element in wasm memory. */
-  ptr: number;
-  strides: number[];
-}
-
-/** Copies the storage span a float32 view covers into wasm memory (keeping its strides), or, when
- *  that span is much larger than the view, the view's elements contiguously. */
-function place(v: View): Placed {
-  const nd = v.shape.length;
-  let lo = v.offset, hi = v.offset, n = 1;
-  for (let d = 0; d < nd; d++) {
-    const ext = (v.shape[d] - 1) * v.strides[d];
-    n *= v.shape[d];
-    if (ext < 0) lo += ext;
-    else hi += ext;
-  }
-  if (n === 0) return { ptr: alloc(4), strides: v.strides.slice() };
-  if (inMemory(v.storage)) return { ptr: v.storage.byteOffset + v.offset * 4, strides: v.strides.slice() };
-  const span = hi - lo + 1;
-  if (span <= 4 * n + 64) {
-    const p = alloc(span * 4);
-    F32().set((v.storage as Float32Array).subarray(lo, hi + 1), p >> 2);
-    return { ptr: p + (v.offset - lo) * 4, strides: v.strides.slice() };
-  }
-  const p = alloc(n * 4);
-  const strides = contiguousStrides(v.shape);
-  const inner = v.shape[nd - 1];
-  if (v.strides[nd - 1] === 1 && inner >= 16) {
-    // rows contiguous (a slice or chunk along an outer dim): one memcpy per row
-    const src = v.storage as Float32Array, dst = F32();
-    const outer = offsets(v.shape.slice(0, -1), v.strides.slice(0, -1), v.offset);
-    let o = p >> 2;
-    for (let r = 0; r < outer.length; r++, o += inner) dst.set(src.subarray(outer[r], outer[r] + inner), o);
-    return { ptr: p, strides };
-  }
-  jsBackend.copy(v, { storage: F32(), shape: v.shape, strides, offset: p >> 2, dtype: "float32" });
-  return { ptr: p, strides };
-}
 
 /** place() for a bool (byte) view: its storage span copied into wasm memory, strides kept. */
 function placeBytes(v: View): Placed {
@@ -77,16 +38,6 @@ function placeBytes(v: View): Placed {
   const p = alloc(hi - lo + 1);
   U8().set((v.storage as Uint8Array).subarray(lo, hi + 1), p);
   return { ptr: p + (v.offset - lo), strides: v.strides.slice() };
-}
-
-function contiguousStrides(shape: number[]): number[] {
-  const s: number[] = new Array(shape.length);
-  let acc = 1;
-  for (let d = shape.length - 1; d >= 0; d--) {
-    s[d] = acc;
-    acc *= shape[d];
-  }
-  return s;
 }
 
 /** True when b's batch dims all broadcast (stride 0) and a's batch dims step evenly over its rows,
@@ -191,11 +142,6 @@ function allF32(...vs: View[]): boolean {
   return true;
 }
 
-function numel(shape: number[]): number {
-  let n = 1;
-  for (const s of shape) n *= s;
-  return n;
-}
 
 /** C (row stride ldc) = (into ? C : 0) + A @ B for one M x K by K x N product already in wasm memory
  *  (byte addresses, element strides), split over the pool like matmul. Per-thread scratch is allocated here. */
@@ -221,16 +167,6 @@ function gemmSetup(): { offs: number; scratch: number; threads: number } {
   return { offs, scratch, threads };
 }
 
-/** Copies a float32 view into wasm memory as a dense row-major array; returns its byte address. */
-function placeDense(v: View): number {
-  const n = numel(v.shape);
-  if (isContig(v) && inMemory(v.storage)) return v.storage.byteOffset + v.offset * 4;
-  const p = alloc(n * 4 + 64);
-  if (isContig(v)) F32().set((v.storage as Float32Array).subarray(v.offset, v.offset + n), p >> 2);
-  else jsBackend.copy(v, { storage: F32(), shape: v.shape, strides: contiguousStrides(v.shape), offset: p >> 2, dtype: "float32" });
-  return p;
-}
-
 /** Backend.lstmForward in wasm: the input projection, every step's GEMM and gates run in wasm memory,
  *  with the weights placed once. */
 function lstmForwardF32(x: View, wihT: View, bias: View | null, h0: View, c0: View, whhT: View): { act: Float32Array; all: Float32Array } {
@@ -239,7 +175,7 @@ function lstmForwardF32(x: View, wihT: View, bias: View | null, h0: View, c0: Vi
   const TN = x.shape[0], I = x.shape[1], T = TN / N;
   reset();
   const X = place(x), WI = place(wihT), WH = place(whhT);
-  const H0 = placeDense(h0), C0 = placeDense(c0);
+  const H0 = placeContig(h0), C0 = placeContig(c0);
   const ACT = outAlloc(TN * G), ALL = outAlloc(2 * T * NH);
   const { offs, scratch, threads } = gemmSetup();
   if (bias) fillBias(bias, ACT, TN * G, G);
@@ -259,7 +195,7 @@ function lstmBackwardF32(gAll: View, act: View, all: View, c0: View, whh: View):
   const ex = runtime!.exports;
   const [, T, N, H] = gAll.shape, G = 4 * H, NH = N * H;
   reset();
-  const GA = placeDense(gAll), A = placeDense(act), AL = placeDense(all), C0 = placeDense(c0), W = place(whh);
+  const GA = placeContig(gAll), A = placeContig(act), AL = placeContig(all), C0 = placeContig(c0), W = place(whh);
   const DG = outAlloc(T * N * G), DH = alloc(NH * 4), DC = alloc(NH * 4);
   U8().fill(0, DH, DH + NH * 4);
   U8().fill(0, DC, DC + NH * 4);
