@@ -8,7 +8,7 @@
 const MR: i32 = 6;
 const NR: i32 = 8;
 const KC: i32 = 512;
-const MC: i32 = 96; // multiple of MR
+const MC: i32 = 48; // multiple of MR
 const NC: i32 = 1024; // multiple of NR
 
 /** Bytes of scratch one call of sgemm needs (packed A block, packed B block, one edge tile). */
@@ -27,12 +27,7 @@ function packB(dst: usize, B: usize, sbk: i32, sbn: i32, k0: i32, kc: i32, j0: i
     const w = min(NR, nc - j);
     const panel = dst + <usize>(j * kc) * 4;
     if (sbn == 1 && w == NR) {
-      for (let k = 0; k < kc; k++) {
-        const src = B + (<usize>((k0 + k) * sbk + j0 + j) << 2);
-        const d = panel + (<usize>(k * NR) << 2);
-        v128.store(d, v128.load(src));
-        v128.store(d, v128.load(src, 16), 16);
-      }
+      continue; // packed below, a block of rows at a time
     } else if (sbk == 1 && w == NR) {
       // B stored transposed (x W^T): each column is contiguous along k; 4x4 transposes of 8 columns
       const c0 = B + (<usize>((j0 + j) * sbn + k0) << 2);
@@ -69,12 +64,62 @@ function packB(dst: usize, B: usize, sbk: i32, sbn: i32, k0: i32, kc: i32, j0: i
   }
 }
 
+/** Packs the full NR-wide panels of row-major B (sbn == 1): 8 rows at a time across all panels, so the rows
+ *  being read stay in L1 and each panel gets 256 contiguous bytes per block. */
+function packBRows(dst: usize, B: usize, sbk: i32, k0: i32, kc: i32, j0: i32, nc: i32): void {
+  const full = nc & ~(NR - 1);
+  const rs = <usize>sbk << 2;
+  for (let kb = 0; kb < kc; kb += 8) {
+    const kn = min(8, kc - kb);
+    const src0 = B + (<usize>((k0 + kb) * sbk + j0) << 2);
+    for (let j = 0; j < full; j += NR) {
+      let s = src0 + (<usize>j << 2);
+      let d = dst + (<usize>(j * kc + kb * NR) << 2);
+      for (let k = 0; k < kn; k++) {
+        v128.store(d, v128.load(s));
+        v128.store(d, v128.load(s, 16), 16);
+        s += rs;
+        d += NR * 4;
+      }
+    }
+  }
+}
+
 /** Packs A[i0:i0+mc, k0:k0+kc] (element strides sam, sak) into MR-tall panels, zero-padded. */
 function packA(dst: usize, A: usize, sam: i32, sak: i32, i0: i32, mc: i32, k0: i32, kc: i32): void {
   for (let i = 0; i < mc; i += MR) {
     const h = min(MR, mc - i);
     const panel = dst + <usize>(i * kc) * 4;
-    if (sak == 1) {
+    if (sak == 1 && h == MR) {
+      // six rows contiguous along k: 4 k at a time, a 4x4 transpose of rows 0-3 and a
+      // 2x4 interleave of rows 4-5 give 24 packed floats in six vector stores
+      const s0 = A + (<usize>((i0 + i) * sam + k0) << 2);
+      const rs = <usize>sam << 2;
+      const k4 = kc & ~3;
+      let k = 0;
+      for (; k < k4; k += 4) {
+        const p = s0 + (<usize>k << 2);
+        const r0 = v128.load(p), r1 = v128.load(p + rs), r2 = v128.load(p + 2 * rs);
+        const r3 = v128.load(p + 3 * rs), r4 = v128.load(p + 4 * rs), r5 = v128.load(p + 5 * rs);
+        const a0 = i32x4.shuffle(r0, r1, 0, 4, 1, 5), a1 = i32x4.shuffle(r2, r3, 0, 4, 1, 5);
+        const a2 = i32x4.shuffle(r0, r1, 2, 6, 3, 7), a3 = i32x4.shuffle(r2, r3, 2, 6, 3, 7);
+        const t0 = i32x4.shuffle(a0, a1, 0, 1, 4, 5), t1 = i32x4.shuffle(a0, a1, 2, 3, 6, 7);
+        const t2 = i32x4.shuffle(a2, a3, 0, 1, 4, 5), t3 = i32x4.shuffle(a2, a3, 2, 3, 6, 7);
+        const u = i32x4.shuffle(r4, r5, 0, 4, 1, 5), w = i32x4.shuffle(r4, r5, 2, 6, 3, 7);
+        const d = panel + (<usize>(k * MR) << 2);
+        v128.store(d, t0);
+        v128.store(d, i32x4.shuffle(u, t1, 0, 1, 4, 5), 16);
+        v128.store(d, i32x4.shuffle(t1, u, 2, 3, 6, 7), 32);
+        v128.store(d, t2, 48);
+        v128.store(d, i32x4.shuffle(w, t3, 0, 1, 4, 5), 64);
+        v128.store(d, i32x4.shuffle(t3, w, 2, 3, 6, 7), 80);
+      }
+      for (; k < kc; k++) {
+        const d = panel + (<usize>(k * MR) << 2);
+        const p = s0 + (<usize>k << 2);
+        for (let r = 0; r < MR; r++) store<f32>(d + (<usize>r << 2), load<f32>(p + <usize>r * rs));
+      }
+    } else if (sak == 1) {
       // rows contiguous along k: read each row sequentially, write with stride MR
       for (let r = 0; r < h; r++) {
         const src = A + (<usize>((i0 + i + r) * sam + k0) << 2);
@@ -256,6 +301,7 @@ function sgemmInto(
     const nc = min(NC, n1 - jc);
     for (let pc = 0; pc < K; pc += KC) {
       const kc = min(KC, K - pc);
+      if (sbn == 1) packBRows(pB, B, sbk, pc, kc, jc, nc);
       packB(pB, B, sbk, sbn, pc, kc, jc, nc);
       const acc = pc > 0 || into;
       for (let ic = m0; ic < m1; ic += MC) {

@@ -102,7 +102,7 @@ function matmulF32(a: View, b: View, bias?: View): Float32Array {
     // the shared operand (all of A when N is split), more units would cost more packing than they balance
     const parts = work >= 1 << 28 ? threads : threads * 2;
     if (nb >= parts) job.step = Math.ceil(nb / parts);
-    else if (M >= N) Object.assign(job, { lo: 12, hi: 13, limit: M, step: roundUp(Math.ceil(M / parts), MR) });
+    else if (splitRows(M, N)) Object.assign(job, { lo: 12, hi: 13, limit: M, step: roundUp(Math.ceil(M / parts), MR) });
     else Object.assign(job, { lo: 14, hi: 15, limit: N, step: roundUp(Math.ceil(N / parts), NR) });
   }
   pool.run(job, threads);
@@ -121,6 +121,13 @@ function fillBias(bias: View, C: number, outN: number, N: number): void {
     return;
   }
   jsBackend.copy(bias, { storage: mem, shape: bias.shape, strides: contiguousStrides(bias.shape), offset: c, dtype: "float32" });
+}
+
+/** Whether a product's threads take rows of C (each then packs all of B) rather than columns (each packs all
+ *  of A). Packing A costs less per element than packing B, and a thread's B block stays in L2 only at half the
+ *  columns of a square 1024 product, so columns are split unless C is at least twice as tall as wide. */
+function splitRows(M: number, N: number): boolean {
+  return M >= 2 * N;
 }
 
 function roundUp(x: number, m: number): number {
@@ -151,7 +158,7 @@ function gemmPlaced(A: number, sam: number, sak: number, Bp: number, sbk: number
   const job: Job = { fn: "sgemmBatched", args, lo: 1, hi: 2, step: 1, limit: 1, scratchArg: 17, scratchStride: scratchBytes };
   if (threads > 1) {
     const parts = M * N * K >= 1 << 28 ? threads : threads * 2;
-    if (M >= N) Object.assign(job, { lo: 12, hi: 13, limit: M, step: roundUp(Math.ceil(M / parts), MR) });
+    if (splitRows(M, N)) Object.assign(job, { lo: 12, hi: 13, limit: M, step: roundUp(Math.ceil(M / parts), MR) });
     else Object.assign(job, { lo: 14, hi: 15, limit: N, step: roundUp(Math.ceil(N / parts), NR) });
   }
   pool.run(job, M * N * K >= MATMUL_THREAD_WORK ? threads : 1);
