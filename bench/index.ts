@@ -45,16 +45,18 @@ interface Result {
   note?: string;
 }
 
-/** Median seconds per step after warm-up (3 steps and 0.5 s), timing until minSeconds have passed
+/** Median seconds per step after warm-up (3 steps and 2 s), timing until minSeconds have passed
  *  (at least 3 steps; 2, with no warm-up, for a peer slower than half a second a step). */
 async function time(p: Prepared): Promise<number> {
   const minSeconds = quick ? 0.3 : 2, maxSteps = quick ? 5 : 200;
   const t0 = performance.now();
   await p.step();
   const slow = performance.now() - t0 > 500;
-  // warm-up: at least 3 steps and half a second (JIT tiers, allocator and collector reach their steady state)
+  // warm-up: at least 3 steps and 2 s, so JIT tiers, allocators and collectors reach their steady state (deeptype's
+  // tensor heap stops growing into memory never touched before, whose first touch costs page faults, after 2-3
+  // collection cycles: about 100 steps of the 1024 matmul)
   const warm = slow ? 0 : quick ? 1 : 3, minSteps = slow ? 2 : 3;
-  const warmUntil = performance.now() + (slow || quick ? 0 : 500);
+  const warmUntil = performance.now() + (slow || quick ? 0 : 2000);
   for (let i = 0; i < warm || performance.now() < warmUntil; i++) {
     await p.step();
     await new Promise((r) => setImmediate(r));

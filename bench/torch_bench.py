@@ -55,9 +55,15 @@ def checksum(a):
 
 
 def timeit(step):
-    warm, min_s, max_steps = (1, 0.3, 5) if QUICK else (3, 2.0, 200)
-    for _ in range(warm):
+    warm, warm_s, min_s, max_steps = (1, 0.0, 0.3, 5) if QUICK else (3, 2.0, 2.0, 200)
+    # warm-up: at least `warm` steps and `warm_s` seconds, as for the JavaScript peers
+    t0 = time.perf_counter()
+    step()
+    slow = time.perf_counter() - t0 > 0.5
+    i = 1
+    while not slow and (i < warm or time.perf_counter() - t0 < warm_s):
         step()
+        i += 1
     ts = []
     start = time.perf_counter()
     while len(ts) < 3 or (time.perf_counter() - start < min_s and len(ts) < max_steps):
