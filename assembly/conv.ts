@@ -206,7 +206,10 @@ export function conv2dBwdInputF32(desc: usize, GR: usize, Wt: usize, DX: usize, 
 
 /** Weight (and bias) gradient over units [u0, u1) (unit = (n, g, chunk)), added into this thread's
  *  partial sums: scratch + colBytes + gemm scratch + tmp bytes holds dW [Cout, CgK] then db [Cout]. */
-export function conv2dBwdWeightF32(desc: usize, GR: usize, X: usize, u0: i32, u1: i32, scratch: usize): void {
+/** Weight (and bias) gradient of units [u0, u1) (image, group, row chunk), added into the partial sums of
+ *  the call's unit group: `part + (u0 / step) * partBytes`, so that which thread runs a group never changes
+ *  the sums (the caller adds the groups' partials in order). `scratch` is the thread's working memory. */
+export function conv2dBwdWeightF32(desc: usize, GR: usize, X: usize, u0: i32, u1: i32, scratch: usize, part: usize, partBytes: i32, step: i32): void {
   const Cin = g(desc, 1), sN = g(desc, 4), sC = g(desc, 5), kh = g(desc, 8), kw = g(desc, 9);
   const oh = g(desc, 16), ow = g(desc, 17), G = g(desc, 18), Cout = g(desc, 19);
   const rows = g(desc, 20), chunks = g(desc, 21), colBytes = g(desc, 22), hasBias = g(desc, 23);
@@ -214,7 +217,7 @@ export function conv2dBwdWeightF32(desc: usize, GR: usize, X: usize, u0: i32, u1
   const Cg = Cin / G, Cog = Cout / G, CgK = Cg * kh * kw, L = oh * ow;
   const col = scratch, gs = scratch + <usize>colBytes;
   const tmp = gs + <usize>sgemmScratchBytes();
-  const pdw = tmp + <usize>tmpBytes, pdb = pdw + (<usize>(Cout * CgK) << 2);
+  const pdw = part + <usize>(u0 / step) * <usize>partBytes, pdb = pdw + (<usize>(Cout * CgK) << 2);
   for (let u = u0; u < u1; u++) {
     const chunk = u % chunks, ng = u / chunks, n = ng / G, gi = ng % G;
     const y0 = chunk * rows, y1 = min(oh, y0 + rows), Lc = (y1 - y0) * ow;

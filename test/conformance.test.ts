@@ -529,6 +529,25 @@ describe("backend conformance", () => {
           }
       });
 
+      it("conv2dBackwardWeight gives the same bits on every run and with 1 or 2 threads (partial sums per unit group, added in order)", () => {
+        dt.manualSeed(13);
+        const x = dt.randn([16, 8, 20, 20]), g = dt.randn([16, 12, 20, 20]);
+        const geom = { kernel: [3, 3] as [number, number], stride: [1, 1] as [number, number], padding: [1, 1] as [number, number], dilation: [1, 1] as [number, number], out: [20, 20] as [number, number] };
+        const threads = dt.getNumThreads();
+        const run = (n: number) => {
+          dt.setNumThreads(n);
+          const r = be().conv2dBackwardWeight(g, x, geom, 1, true);
+          return [...r.dweight, ...r.dbias];
+        };
+        try {
+          const first = run(2);
+          for (let i = 0; i < 4; i++) assert.deepEqual(run(2), first, `run ${i + 2} with 2 threads`);
+          assert.deepEqual(run(1), first, "1 thread");
+        } finally {
+          dt.setNumThreads(threads);
+        }
+      });
+
       it("pooling kernels (max/avg forward and backward): odd sizes, padding, dilation, ceil and adaptive windows, strided inputs, NaN", () => {
         kernelsTested.add("maxPool2dBackward");
         dt.manualSeed(12);

@@ -7,7 +7,7 @@ import type { Backend, ConvGeometry, PoolWindows, View } from "../backend.js";
 import { jsBackend } from "../js/index.js";
 import { pool, type Job } from "./pool.js";
 import { numel, place, placeContig } from "./place.js";
-import { alloc, F32, I32, outAlloc, reset, runtime, takeOut } from "./runtime.js";
+import { alloc, F32, I32, outAlloc, reset, runtime, takeOut, U8 } from "./runtime.js";
 
 /** Floats of im2col scratch a chunk of output rows aims at (fits in L2 beside the GEMM panels). */
 const CHUNK_FLOATS = 32768;
@@ -145,19 +145,22 @@ function conv2dBackwardWeightF32(gr: View, x: View, g: ConvGeometry, G: number, 
   const plan = convPlan(x.shape, X.strides, g, G, Cout, withBias, Cog < CgK);
   const threads = N * Cout * g.out[0] * g.out[1] * CgK >= CONV_THREAD_WORK ? pool.threads() : 1;
   const tmpBytes = I32()[(plan.desc >> 2) + 24];
-  const partFloats = Cout * CgK + Cout;
-  const partOff = plan.colBytes + (ex.convGemmScratchBytes() as number) + tmpBytes;
-  const stride = partOff + Math.ceil((partFloats * 4 + 64) / 64) * 64;
+  const stride = plan.colBytes + (ex.convGemmScratchBytes() as number) + tmpBytes;
   const scratch = alloc(stride * threads);
-  const mem = F32();
-  for (let t = 0; t < threads; t++) mem.fill(0, (scratch + t * stride + partOff) >> 2, ((scratch + t * stride + partOff) >> 2) + partFloats);
+  // partial sums per group of units, not per thread: a fixed number of groups (whatever the thread count,
+  // up to 4 threads), added in order, so the gradient does not depend on which thread ran which group
   const units = N * G * plan.chunks;
-  run("conv2dBwdWeightF32", [plan.desc, Gp, X.ptr, 0, units, scratch], 3, units, threads, 5, stride);
+  const groups = Math.min(units, Math.max(4, threads)), step = Math.ceil(units / groups);
+  const partFloats = Cout * CgK + Cout, partBytes = Math.ceil((partFloats * 4 + 64) / 64) * 64;
+  const nParts = Math.ceil(units / step);
+  const part = alloc(partBytes * nParts);
+  U8().fill(0, part, part + partBytes * nParts);
+  pool.run({ fn: "conv2dBwdWeightF32", args: [plan.desc, Gp, X.ptr, 0, units, scratch, part, partBytes, step], lo: 3, hi: 4, step, limit: units, scratchArg: 5, scratchStride: stride }, threads);
   const f = F32();
   const dweight = new Float32Array(Cout * CgK), dbias = new Float32Array(withBias ? Cout : 0);
-  for (let t = 0; t < threads; t++) {
-    const p = (scratch + t * stride + partOff) >> 2;
-    if (t === 0) dweight.set(f.subarray(p, p + Cout * CgK));
+  for (let q = 0; q < nParts; q++) {
+    const p = (part + q * partBytes) >> 2;
+    if (q === 0) dweight.set(f.subarray(p, p + Cout * CgK));
     else for (let i = 0; i < Cout * CgK; i++) dweight[i] += f[p + i];
     if (withBias) for (let o = 0; o < Cout; o++) dbias[o] += f[p + Cout * CgK + o];
   }
