@@ -147,9 +147,12 @@ export function U8(): Uint8Array {
 // block comes back the heap holds at most SYNC_CAP bytes and further tensors live in ordinary
 // typed arrays (copied into the arena when a kernel reads them, as before). To make the garbage
 // collector look at tensors soon (their storage is outside V8's heap, so it feels no pressure),
-// an (incremental, asynchronous) collection is requested after every COLLECT_MIN bytes handed out
-// (SYNC_CAP / 2 before the first block has come back) when V8 exposes one; V8 only reports dead
-// tensors to the registry from a full collection, not from a minor one.
+// a full collection is requested (run on the next turn of the event loop) once COLLECT_MIN bytes
+// have been handed out since blocks last came back (SYNC_CAP / 2 before the first has), when V8
+// exposes one; V8 only reports dead tensors to the registry from a full collection, not from a minor
+// one. A forced collection is atomic (about 10 ms for a 10 MB JS heap); when V8 runs its own
+// (incremental) ones, as in training loops that make JS garbage, blocks come back from those and
+// fewer are forced: mnist-lenet forces 26 instead of 57 an epoch, 3-4% faster.
 
 /** Smallest tensor (elements) stored on the heap: smaller ones cost little to copy. */
 export const HEAP_MIN_ELEMENTS = 16384;
@@ -180,6 +183,8 @@ function release(ptr: number): void {
   const size = blockSize.get(ptr);
   if (size === undefined) return;
   returned = true;
+  // a collection has just run (ours or one V8 scheduled itself): count the next COLLECT_MIN from here
+  sinceCollect = 0;
   addFree(ptr, size);
 }
 
