@@ -201,4 +201,5 @@ console.log(line(rows[0]));
 console.log("|" + widths.map((w) => "-".repeat(w + 2)).join("|") + "|");
 for (const r of rows.slice(1)) console.log(line(r));
 console.log("Higher is better; (x dt) is the peer's figure divided by deeptype's. checks: each peer's loss/checksum against deeptype's.");
+if (quick) console.log("--quick: one warm-up step and 0.3 s of timing, so allocators and collectors are not yet in their steady state; the figures are a smoke test, not a measurement.");
 if (opts.json) console.log(JSON.stringify(results));
