@@ -152,7 +152,7 @@ export function U8(): Uint8Array {
 // exposes one; V8 only reports dead tensors to the registry from a full collection, not from a minor
 // one. A forced collection is atomic (about 10 ms for a 10 MB JS heap); when V8 runs its own
 // (incremental) ones, as in training loops that make JS garbage, blocks come back from those and
-// fewer are forced: mnist-lenet forces 26 instead of 57 an epoch, 3-4% faster.
+// fewer are forced: mnist-lenet forces 26 instead of 57 an epoch, about 3% faster.
 
 /** Smallest tensor (elements) stored on the heap: smaller ones cost little to copy. */
 export const HEAP_MIN_ELEMENTS = 16384;
