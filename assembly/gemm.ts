@@ -23,12 +23,13 @@ export function sgemmScratchBytes(): i32 {
 
 /** Packs B[k0:k0+kc, j0:j0+nc] (element strides sbk, sbn) into NR-wide panels, zero-padded. */
 function packB(dst: usize, B: usize, sbk: i32, sbn: i32, k0: i32, kc: i32, j0: i32, nc: i32): void {
-  for (let j = 0; j < nc; j += NR) {
+  // row-major B: the full panels a block of rows at a time, then the last partial panel below
+  const j1 = sbn == 1 ? nc & ~(NR - 1) : 0;
+  if (j1 > 0) packBRows(dst, B, sbk, k0, kc, j0, j1);
+  for (let j = j1; j < nc; j += NR) {
     const w = min(NR, nc - j);
     const panel = dst + <usize>(j * kc) * 4;
-    if (sbn == 1 && w == NR) {
-      continue; // packed below, a block of rows at a time
-    } else if (sbk == 1 && w == NR) {
+    if (sbk == 1 && w == NR) {
       // B stored transposed (x W^T): each column is contiguous along k; 4x4 transposes of 8 columns
       const c0 = B + (<usize>((j0 + j) * sbn + k0) << 2);
       const cs = <usize>sbn << 2;
@@ -64,15 +65,14 @@ function packB(dst: usize, B: usize, sbk: i32, sbn: i32, k0: i32, kc: i32, j0: i
   }
 }
 
-/** Packs the full NR-wide panels of row-major B (sbn == 1): 8 rows at a time across all panels, so the rows
- *  being read stay in L1 and each panel gets 256 contiguous bytes per block. */
+/** Packs row-major B (sbn == 1) into full NR-wide panels, nc a multiple of NR: 8 rows at a time across all
+ *  panels, so the rows being read stay in L1 and each panel gets 256 contiguous bytes per block. */
 function packBRows(dst: usize, B: usize, sbk: i32, k0: i32, kc: i32, j0: i32, nc: i32): void {
-  const full = nc & ~(NR - 1);
   const rs = <usize>sbk << 2;
   for (let kb = 0; kb < kc; kb += 8) {
     const kn = min(8, kc - kb);
     const src0 = B + (<usize>((k0 + kb) * sbk + j0) << 2);
-    for (let j = 0; j < full; j += NR) {
+    for (let j = 0; j < nc; j += NR) {
       let s = src0 + (<usize>j << 2);
       let d = dst + (<usize>(j * kc + kb * NR) << 2);
       for (let k = 0; k < kn; k++) {
@@ -301,7 +301,6 @@ function sgemmInto(
     const nc = min(NC, n1 - jc);
     for (let pc = 0; pc < K; pc += KC) {
       const kc = min(KC, K - pc);
-      if (sbn == 1) packBRows(pB, B, sbk, pc, kc, jc, nc);
       packB(pB, B, sbk, sbn, pc, kc, jc, nc);
       const acc = pc > 0 || into;
       for (let ic = m0; ic < m1; ic += MC) {
