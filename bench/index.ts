@@ -8,6 +8,10 @@
 //   npm run bench -- --only mlp,gpt    some workloads
 //   npm run bench -- --peers deeptype,torch   some peers
 //   npm run bench -- --threads 2       deeptype's thread count (default: dt.getNumThreads())
+//   npm run bench -- --loop sync       every JavaScript peer in a loop that never yields to the event loop
+//   npm run bench -- --loop await      every peer in a loop that awaits a turn of the event loop each step
+//   (default --loop both: the peers await; deeptype is measured both ways, the "deeptype sync" column
+//   beside "deeptype", with the ratio sync / await)
 //
 // Each JavaScript peer runs each workload in a process of its own (this script with --child NAME
 // --only WORKLOAD), so no peer's or workload's heap, garbage collections or background threads weigh
@@ -29,8 +33,11 @@ const { values: opts } = parseArgs({
     threads: { type: "string" },
     json: { type: "boolean", default: false },
     child: { type: "string" },
+    loop: { type: "string", default: "both" },
   },
 });
+const loop = opts.loop!;
+if (!["sync", "await", "both"].includes(loop)) throw new Error(`bench: --loop must be sync, await or both, not '${loop}'`);
 const quick = opts.quick!;
 const threads = opts.threads ? Number(opts.threads) : dt.getNumThreads();
 dt.setNumThreads(threads);
@@ -46,9 +53,18 @@ interface Result {
 }
 
 /** Median seconds per step after warm-up (3 steps and 2 s), timing until minSeconds have passed
- *  (at least 3 steps; 2, with no warm-up, for a peer slower than half a second a step). */
-async function time(p: Prepared): Promise<number> {
+ *  (at least 3 steps; 2, with no warm-up, for a peer slower than half a second a step). With `sync`,
+ *  warm-up and timed steps run in a plain loop that never yields to the event loop (a step that
+ *  returns a promise is awaited, which yields only if the peer itself does). */
+async function time(p: Prepared, sync: boolean): Promise<number> {
   const minSeconds = quick ? 0.3 : 2, maxSteps = quick ? 5 : 200;
+  const turn = () => new Promise((r) => setImmediate(r));
+  const step = sync ? () => p.step() : async () => {
+    await p.step();
+    // a turn of the event loop inside the timed step, as a training loop that awaits its data has:
+    // work a framework defers to it (deeptype's garbage collection requests) is counted
+    await turn();
+  };
   const t0 = performance.now();
   await p.step();
   const slow = performance.now() - t0 > 500;
@@ -58,29 +74,27 @@ async function time(p: Prepared): Promise<number> {
   const warm = slow ? 0 : quick ? 1 : 3, minSteps = slow ? 2 : 3;
   const warmUntil = performance.now() + (slow || quick ? 0 : 2000);
   for (let i = 0; i < warm || performance.now() < warmUntil; i++) {
-    await p.step();
-    await new Promise((r) => setImmediate(r));
+    const r = step();
+    if (r) await r;
   }
   const ts: number[] = [];
   const start = performance.now();
   while (ts.length < minSteps || (performance.now() - start < minSeconds * 1000 && ts.length < maxSteps)) {
     const t0 = performance.now();
-    await p.step();
-    // a turn of the event loop inside the timed step, as a training loop that awaits its data has:
-    // work a framework defers to it (deeptype's garbage collection requests) is counted
-    await new Promise((r) => setImmediate(r));
+    const r = step();
+    if (r) await r;
     ts.push((performance.now() - t0) / 1000);
   }
   ts.sort((a, b) => a - b);
   return ts[Math.floor(ts.length / 2)];
 }
 
-async function runPeer(name: string, peer: Peer, w: WorkloadInfo): Promise<Result> {
+async function runPeer(name: string, peer: Peer, w: WorkloadInfo, sync: boolean): Promise<Result> {
   const make = peer[w.name];
   if (!make) return { value: null, check: null, note: "n/a" };
   try {
     const p = await make();
-    const s = await time(p);
+    const s = await time(p, sync);
     p.dispose?.();
     return { value: w.perStep / s, check: p.check };
   } catch (e) {
@@ -134,12 +148,15 @@ function fmtValue(v: number): string {
 
 if (opts.child) {
   // a child: one JavaScript peer over the selected workloads; the results go back as one JSON line
-  const one = await loadPeers([opts.child]);
+  const one = await loadPeers([opts.child.replace(/-sync$/, "")]);
   const out: Record<string, Result> = {};
-  const peer = one[opts.child];
+  const base = opts.child.replace(/-sync$/, "");
+  const peer = one[base];
+  // "<peer>-sync" (deeptype's extra column) or --loop sync: a loop that never yields
+  const sync = opts.child.endsWith("-sync") || loop === "sync";
   for (const w of workloads) {
-    process.stderr.write(`${w.name} / ${opts.child} ...\n`);
-    out[w.name] = peer ? await runPeer(opts.child, peer, w) : { value: null, check: null, note: "unavailable" };
+    process.stderr.write(`${w.name} / ${base} (${sync ? "sync" : "await"} loop) ...\n`);
+    out[w.name] = peer ? await runPeer(base, peer, w, sync) : { value: null, check: null, note: "unavailable" };
   }
   console.log(JSON.stringify(out));
   process.exit(0);
@@ -147,7 +164,7 @@ if (opts.child) {
 
 /** Runs one JavaScript peer on some workloads in a child process (this script with --child). */
 function runChild(name: string, names: string[]): Record<string, Result> | null {
-  const args = [...process.execArgv, fileURLToPath(import.meta.url), "--child", name, "--threads", String(threads), "--only", names.join(",")];
+  const args = [...process.execArgv, fileURLToPath(import.meta.url), "--child", name, "--threads", String(threads), "--only", names.join(","), "--loop", loop];
   if (quick) args.push("--quick");
   const r = spawnSync(process.execPath, args, { encoding: "utf8", maxBuffer: 1 << 24, stdio: ["ignore", "pipe", "inherit"] });
   const last = r.stdout?.trim().split("\n").pop();
@@ -158,7 +175,9 @@ function runChild(name: string, names: string[]): Record<string, Result> | null 
   return JSON.parse(last);
 }
 
-const jsPeers = ["deeptype", "jax-js", "tfjs-wasm", "tfjs-cpu"].filter((p) => peerNames.includes(p));
+const jsPeers = ["deeptype", ...(loop === "both" && peerNames.includes("deeptype") ? ["deeptype-sync"] : []), "jax-js", "tfjs-wasm", "tfjs-cpu"].filter(
+  (p) => peerNames.includes(p) || p === "deeptype-sync",
+);
 const peers: Record<string, true> = {};
 const results: Record<string, Record<string, Result>> = {};
 for (const w of workloads) results[w.name] = {};
@@ -173,8 +192,9 @@ for (const name of jsPeers)
 const py = runPython();
 if (py) for (const w of workloads) Object.assign(results[w.name], py[w.name] ?? {});
 
-const cols = ["deeptype", ...["jax-js", "tfjs-wasm", "tfjs-cpu", "torch", "numpy"].filter((p) => peerNames.includes(p) && (p in peers || (py && Object.values(py).some((r) => p in r))))];
-const rows: string[][] = [["workload", "unit", "bar", ...cols.map((c) => (c === "deeptype" ? c : `${c} (x dt)`)), "checks"]];
+const cols = ["deeptype", ...(jsPeers.includes("deeptype-sync") ? ["deeptype-sync"] : []), ...["jax-js", "tfjs-wasm", "tfjs-cpu", "torch", "numpy"].filter((p) => peerNames.includes(p) && (p in peers || (py && Object.values(py).some((r) => p in r))))];
+const colName = (c: string) => (c === "deeptype" ? (loop === "sync" ? "deeptype (sync loop)" : "deeptype") : c === "deeptype-sync" ? "deeptype sync loop (x dt)" : `${c} (x dt)`);
+const rows: string[][] = [["workload", "unit", "bar", ...cols.map(colName), "checks"]];
 for (const w of workloads) {
   const r = results[w.name];
   const base = r.deeptype;
@@ -196,7 +216,8 @@ for (const w of workloads) {
 }
 const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
 const line = (r: string[]) => "| " + r.map((c, i) => c.padEnd(widths[i])).join(" | ") + " |";
-console.log(`\ndeeptype bench (${quick ? "quick, " : ""}float32, deeptype backend ${dt.getBackend()} with ${threads} thread(s), ${new Date().toISOString()})`);
+const loopText = loop === "both" ? "peers in a loop awaiting each step; deeptype both ways" : loop === "sync" ? "every peer in a loop that never yields" : "every peer in a loop awaiting each step";
+console.log(`\ndeeptype bench (${quick ? "quick, " : ""}float32, deeptype backend ${dt.getBackend()} with ${threads} thread(s), ${loopText}, ${new Date().toISOString()})`);
 console.log(line(rows[0]));
 console.log("|" + widths.map((w) => "-".repeat(w + 2)).join("|") + "|");
 for (const r of rows.slice(1)) console.log(line(r));

@@ -57,3 +57,34 @@ test("results computed on heap operands match the reference backend", { skip: !w
     dt.setBackend("wasm");
   }
 });
+
+test("a loop that never yields gets blocks back and never reuses a live tensor's block", { skip: !wasmAvailable }, () => {
+  // no await anywhere in this test: every block that comes back comes from a synchronous sweep
+  const before = heapStats();
+  const n = 1 << 20; // 4 MiB a tensor: the soft cap is reached after some 32 of them
+  const kept: { t: dt.Tensor; v: number }[] = [];
+  for (let i = 0; i < 400; i++) {
+    const t = dt.full([n], i);
+    const u = t.add(1); // a kernel output on the heap, dropped at once
+    assert.equal((u.storage as Float32Array)[n - 1], i + 1);
+    if (i % 40 === 0) kept.push({ t, v: i });
+  }
+  const s = heapStats();
+  assert.ok(s.forcedCollections > before.forcedCollections, "no collection was run in the synchronous stretch");
+  assert.ok(s.reservedBytes <= s.softCapBytes + 8 * n, `heap reserved ${s.reservedBytes} bytes, soft cap ${s.softCapBytes}: dead blocks did not come back`);
+  for (const { t, v } of kept) {
+    assert.ok(inMemory(t.storage));
+    const a = t.storage as Float32Array;
+    for (let k = 0; k < n; k += 4099) assert.equal(a[k], v, `a tensor still referenced lost its values (element ${k})`);
+  }
+});
+
+test("views of a live tensor keep its block: a reshaped or sliced view outliving its base", { skip: !wasmAvailable }, () => {
+  const views: dt.Tensor[] = [];
+  for (let i = 0; i < 200; i++) {
+    const base = dt.full([512, 1024], i);
+    if (i % 20 === 0) views.push(base.reshape(1024, 512).slice(0, 100, 200));
+    base.mul(2); // garbage
+  }
+  views.forEach((v, j) => assert.equal(v.sum().item(), 20 * j * 100 * 512));
+});

@@ -15,7 +15,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { setFlagsFromString } from "node:v8";
 import { totalmem } from "node:os";
-import { runInNewContext } from "node:vm";
+import { createContext, runInNewContext, Script } from "node:vm";
 
 export interface WasmExports {
   sgemmScratchBytes(): number;
@@ -141,24 +141,29 @@ export function U8(): Uint8Array {
 
 // ---- tensor heap -------------------------------------------------------------------------------
 // Blocks are sized in 64-byte steps and recycled by exact size (a training loop asks for the same
-// sizes every step), bump-allocated above the arena otherwise. A block is freed when the typed
-// array over it is collected (FinalizationRegistry). Collection is only observed when the program
-// returns to the event loop; a loop that never does cannot get blocks back, so until the first
-// block comes back the heap holds at most SYNC_CAP bytes and further tensors live in ordinary
-// typed arrays (copied into the arena when a kernel reads them, as before). To make the garbage
-// collector look at tensors soon (their storage is outside V8's heap, so it feels no pressure),
-// a full collection is requested (run on the next turn of the event loop) once COLLECT_MIN bytes
-// have been handed out since blocks last came back (SYNC_CAP / 2 before the first has), when V8
-// exposes one; V8 only reports dead tensors to the registry from a full collection, not from a minor
-// one. A forced collection is atomic (about 10 ms for a 10 MB JS heap); when V8 runs its own
-// (incremental) ones, as in training loops that make JS garbage, blocks come back from those and
-// fewer are forced: mnist-lenet forces 26 instead of 57 an epoch, about 3% faster.
+// sizes every step), bump-allocated above the arena otherwise. A block is free again once the
+// garbage collector has found the typed array over it dead. That is learnt two ways:
+// - a FinalizationRegistry callback, which V8 runs only between tasks (a loop that awaits
+//   something each step gets its blocks back this way, with no work of ours);
+// - a sweep of the blocks' WeakRefs, which works in a loop that never yields: `clearKeptObjects`
+//   ends the "current job" for WeakRef purposes (an empty script run in a vm context whose
+//   microtasks run after each evaluation does that synchronously), so a collection clears the refs
+//   of dead views, and the sweep reads them. The sweep runs when the heap has reached its soft cap
+//   with no free block of the size asked for; if the event loop has not turned since the last time
+//   (a synchronous stretch: no callback can have come), a full collection is run right there first.
+// Heap memory is outside V8's heap, so V8 feels no pressure from it: a collection is also requested
+// (run on the next turn of the event loop, concurrently) once COLLECT_MIN bytes have been handed out
+// since blocks last came back. V8 only clears dead views from a full collection, not a minor one.
+// A forced synchronous collection costs about 2-10 ms (the JS heap's size); the soft cap (128 MiB,
+// doubled whenever a collection leaves more than half of it live) keeps them to one every 128 MiB
+// of tensors handed out.
 
 /** Smallest tensor (elements) stored on the heap: smaller ones cost little to copy. */
 export const HEAP_MIN_ELEMENTS = 16384;
-const SYNC_CAP = 64 * 2 ** 20;
+/** The heap's reserved size past which blocks are reclaimed before it grows further (adapts upward). */
+const SOFT_CAP = 128 * 2 ** 20;
 // (every heap address stays below 2^31, so JS code may turn addresses into indices with >> 2)
-const MAX_CAP = Math.min(2 ** 31 - HEAP_BASE - 4 * PAGE, Math.max(256 * 2 ** 20, Math.floor(totalmem() / 16)));
+const MAX_CAP = Math.min(2 ** 31 - HEAP_BASE - 4 * PAGE, Math.max(512 * 2 ** 20, Math.floor(totalmem() / 16)));
 /** Bytes handed out between collection requests. Fewer requests cost memory (dead blocks wait
  *  longer); more cost time (each is a full marking of the JS heap, on the same cores as the kernels). */
 const COLLECT_MIN = 128 * 2 ** 20;
@@ -174,18 +179,68 @@ let returned = false;
 let sinceCollect = 0;
 let freeBytes = 0;
 let collectRequested = false;
+let softCap = SOFT_CAP;
+let forcedCollections = 0;
+let sweeps = 0;
 /** Kernel outputs placed on the heap during the current call: address -> view. */
 const outs = new Map<number, Float32Array>();
 
-const registry = typeof FinalizationRegistry === "function" ? new FinalizationRegistry<number>(release) : null;
+/** One handed-out block: a weak reference to its view (the sweep's way of seeing it dead). */
+interface Block {
+  ref: WeakRef<Float32Array>;
+  ptr: number;
+  size: number;
+}
+/** Blocks handed out and not yet known dead. */
+const live = new Set<Block>();
 
-function release(ptr: number): void {
-  const size = blockSize.get(ptr);
-  if (size === undefined) return;
+const registry = typeof FinalizationRegistry === "function" && typeof WeakRef === "function" ? new FinalizationRegistry<Block>(release) : null;
+
+function release(b: Block): void {
+  if (!live.delete(b)) return; // already swept
   returned = true;
   // a collection has just run (ours or one V8 scheduled itself): count the next COLLECT_MIN from here
   sinceCollect = 0;
-  addFree(ptr, size);
+  addFree(b.ptr, b.size);
+}
+
+/** Frees the blocks whose views the collector has cleared; returns the bytes freed. */
+function sweep(): number {
+  sweeps++;
+  sinceSweep = 0;
+  clearKeptObjects();
+  let freed = 0;
+  for (const b of live) {
+    if (b.ref.deref() !== undefined) continue;
+    live.delete(b);
+    registry!.unregister(b);
+    addFree(b.ptr, b.size);
+    freed += b.size;
+  }
+  // deref put every live view on the kept list; take them off again so the next collection may clear them
+  clearKeptObjects();
+  if (freed > 0) {
+    returned = true;
+    sinceCollect = 0;
+  }
+  return freed;
+}
+
+let keptCtx: { run(): void } | null | undefined;
+/** Ends the current job for WeakRef purposes (ClearKeptObjects): WeakRefs created or read since are no
+ *  longer held, so the next collection can clear them. Node runs it at each microtask checkpoint; a
+ *  vm context with microtaskMode "afterEvaluate" has one after each script run, synchronously. */
+function clearKeptObjects(): void {
+  if (keptCtx === undefined) {
+    try {
+      const ctx = createContext({}, { microtaskMode: "afterEvaluate" });
+      const script = new Script("0");
+      keptCtx = { run: () => void script.runInContext(ctx) };
+    } catch {
+      keptCtx = null;
+    }
+  }
+  keptCtx?.run();
 }
 
 let gcFn: ((o?: unknown) => void) | null | undefined;
@@ -218,6 +273,73 @@ function requestCollect(): void {
   }).unref();
 }
 
+// Whether the event loop has turned since `turned` was last reset: a tick scheduled each time it is asked.
+let turned = true;
+let tickPending = false;
+/** Bytes handed out since watchTurn last reset `turned`. */
+let sinceWatch = 0;
+/** Bytes handed out since the last sweep. */
+let sinceSweep = 0;
+function watchTurn(): void {
+  turned = false;
+  sinceWatch = 0;
+  if (tickPending) return;
+  tickPending = true;
+  setImmediate(() => {
+    tickPending = false;
+    turned = true;
+  }).unref();
+}
+
+/** Runs a full collection now and sweeps (a synchronous stretch has reached the soft cap). */
+function collectNow(): number {
+  const gc = collector();
+  if (!gc) return 0;
+  clearKeptObjects();
+  try {
+    gc();
+  } catch {
+    return 0;
+  }
+  forcedCollections++;
+  const freed = sweep();
+  // most of the cap still live after a full collection: the working set is that big, let it have room
+  const liveBytes = heapTop - HEAP_BASE - freeBytes;
+  if (liveBytes > softCap / 2) softCap = Math.min(MAX_CAP, 2 * liveBytes);
+  return freed;
+}
+
+/** A free block for `bytes` at the soft cap: merged, split, swept or collected; -1 when none is. */
+function reclaim(bytes: number): number {
+  compact();
+  let ptr = take(bytes);
+  if (ptr < 0) ptr = takeSplit(bytes);
+  if (ptr >= 0 || turned) {
+    // the event loop has turned since the last time here: a loop that awaits, whose blocks come back by
+    // the registry's callbacks; let the heap grow, and look again next time
+    if (ptr < 0) watchTurn();
+    return ptr;
+  }
+  // a synchronous stretch: views may have died in a collection whose callbacks cannot run (V8's own)
+  if (sinceSweep >= softCap / 16 && sweep() > 0) {
+    compact();
+    ptr = take(bytes);
+    if (ptr < 0) ptr = takeSplit(bytes);
+    if (ptr >= 0) return ptr;
+  }
+  // ... and once it has handed out a quarter of the cap since it was first here, a full collection now
+  // (a loop that awaits each step turns the event loop well before that)
+  if (sinceWatch >= softCap / 4) {
+    if (collectNow() > 0) {
+      compact();
+      ptr = take(bytes);
+      if (ptr < 0) ptr = takeSplit(bytes);
+    }
+    watchTurn();
+  }
+  return ptr;
+}
+
 /** A float32 array of n elements on the tensor heap (zero-filled unless `zero` is false), or null
  *  when the heap is full or unavailable. */
 export function heapF32(n: number, zero = true): Float32Array | null {
@@ -226,40 +348,32 @@ export function heapF32(n: number, zero = true): Float32Array | null {
   const bytes = Math.ceil((n * 4) / 64) * 64 + 64;
   let ptr = take(bytes);
   let clean = false;
+  if (ptr < 0 && heapTop + bytes - HEAP_BASE > softCap) ptr = reclaim(bytes);
   if (ptr < 0) {
-    const cap = returned ? MAX_CAP : SYNC_CAP;
-    if (heapTop + bytes - HEAP_BASE > cap) {
-      // free blocks of other sizes: merge neighbours, give the top back, split a larger one
-      compact();
-      ptr = take(bytes);
-      if (ptr < 0) ptr = takeSplit(bytes);
-      if (ptr < 0 && heapTop + bytes - HEAP_BASE > cap) {
-        if (sinceCollect >= COLLECT_MIN / 8) {
-          sinceCollect = 0;
-          requestCollect();
-        }
-        return null;
-      }
+    if (heapTop + bytes - HEAP_BASE > MAX_CAP) {
+      requestCollect();
+      return null;
     }
-    if (ptr < 0) {
-      ptr = heapTop;
-      try {
-        ensure(heapTop + bytes);
-      } catch {
-        return null;
-      }
-      heapTop += bytes;
-      clean = ptr >= highWater;
-      if (heapTop > highWater) highWater = heapTop;
-      blockSize.set(ptr, bytes);
+    ptr = heapTop;
+    try {
+      ensure(heapTop + bytes);
+    } catch {
+      return null;
     }
+    heapTop += bytes;
+    clean = ptr >= highWater;
+    if (heapTop > highWater) highWater = heapTop;
+    blockSize.set(ptr, bytes);
   }
   const view = new Float32Array(sab!, ptr, n);
   if (zero && !clean) view.fill(0);
-  registry.register(view, ptr);
+  const b: Block = { ref: new WeakRef(view), ptr, size: bytes };
+  live.add(b);
+  registry.register(view, b, b);
   sinceCollect += bytes;
-  // before any block has come back, ask early: the first collection is what lifts the cap
-  if (sinceCollect >= (returned ? COLLECT_MIN : SYNC_CAP / 2)) {
+  sinceWatch += bytes;
+  sinceSweep += bytes;
+  if (sinceCollect >= COLLECT_MIN) {
     sinceCollect = 0;
     requestCollect();
   }
@@ -355,8 +469,8 @@ export function takeOut(p: number, n: number): Float32Array {
 }
 
 /** Heap statistics (for tests and the memory script). */
-export function heapStats(): { reservedBytes: number; freeBlocks: number; freeBytes: number; returned: boolean } {
+export function heapStats(): { reservedBytes: number; freeBlocks: number; freeBytes: number; returned: boolean; liveBlocks: number; softCapBytes: number; forcedCollections: number; sweeps: number } {
   let freeBlocks = 0;
   for (const l of freeBySize.values()) freeBlocks += l.length;
-  return { reservedBytes: heapTop - HEAP_BASE, freeBlocks, freeBytes, returned };
+  return { reservedBytes: heapTop - HEAP_BASE, freeBlocks, freeBytes, returned, liveBlocks: live.size, softCapBytes: softCap, forcedCollections, sweeps };
 }
