@@ -73,7 +73,7 @@ test("every tensor's data is aligned to its element size (mixed dtypes, odd leng
     "e.empty64": dt.zeros([0], { dtype: "float64" }),
   };
   const SIZE: Record<string, number> = { F64: 8, F32: 4, I32: 4, BOOL: 1 };
-  for (const metadata of [undefined, { format: "pt" }, { x: "123" }]) {
+  for (const metadata of [undefined, { format: "pt" }, { x: "123" }] as (Record<string, string> | undefined)[]) {
     const bytes = dt.io.saveBytes(sd, metadata ? { metadata } : {});
     const n = Number(new DataView(bytes.buffer).getBigUint64(0, true));
     assert.equal(n % 8, 0);
