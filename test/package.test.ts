@@ -22,3 +22,15 @@ console.log(JSON.stringify({ grad: x.grad.toArray(), nn: typeof dt.nn.functional
   assert.equal(r.nn, "function");
   assert.equal(r.optim, "object");
 });
+
+test('"deeptype/package.json" is exported; the package ships its LICENSE', () => {
+  const code = `import { createRequire } from "node:module";
+const pkg = createRequire(import.meta.url)("deeptype/package.json");
+console.log(JSON.stringify({ name: pkg.name, files: pkg.files, license: pkg.license }));`;
+  const out = execFileSync(process.execPath, ["--input-type=module", "-e", code], { cwd: root, encoding: "utf8" });
+  const r = JSON.parse(out.trim().split("\n").pop()!);
+  assert.equal(r.name, "deeptype");
+  assert.equal(r.license, "MIT");
+  assert.ok(r.files.includes("LICENSE"));
+  assert.ok(existsSync(join(root, "LICENSE")));
+});

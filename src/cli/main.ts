@@ -13,6 +13,7 @@ import { loadModelState } from "../train/checkpoint.js";
 import { plotRun, writeReport } from "../train/report.js";
 import { readRun, RUN_FILES } from "../train/run-dir.js";
 import { RECIPES, type RecipeSettings } from "./recipes.js";
+import { readCheckpointInfo, formatCheckpointInfo } from "./info.js";
 
 /** The package root (holds package.json), from src/cli or dist/cli. */
 export const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -213,8 +214,17 @@ export function buildProgram(io: Io = processIo): Command {
 
   program
     .command("info")
-    .description("backend, threads, SIMD support and versions")
-    .action(() => {
+    .description("backend, threads, SIMD support and versions; with a checkpoint: its tensors and parameter counts by module (and the model's summary when its recipe is known)")
+    .argument("[checkpoint]", "a .safetensors file (a deeptype checkpoint or a plain state dict) or a run directory")
+    .option("--recipe <name>", "rebuild this recipe's model and print its summary (default: the recipe in config.json beside the checkpoint)")
+    .option("--depth <n>", "deepest module level shown", positiveInt)
+    .option("--no-summary", "only the file's tensors, no model summary")
+    .addHelpText("after", "\nExample:\n  npx deeptype info runs/mnist-lenet-20260101-120000\n  npx deeptype info model.safetensors --depth 1")
+    .action(async (target: string | undefined, opts) => {
+      if (target !== undefined) {
+        await checkpointInfo(target, opts, io);
+        return;
+      }
       const lines = [
         `deeptype ${packageVersion()}`,
         `backend   ${dt.getBackend()} (available: ${dt.listBackends().join(", ")})`,
@@ -245,6 +255,47 @@ export function buildProgram(io: Io = processIo): Command {
 
   program.addOption(new Option("--debug", "print stack traces of errors").hideHelp());
   return program;
+}
+
+/** `deeptype info <checkpoint>`: the file's table, then the recipe model's summary when known. */
+async function checkpointInfo(target: string, opts: { recipe?: string; depth?: number; summary?: boolean }, io: Io): Promise<void> {
+  let file = path.resolve(target);
+  let runDir: string | null = null;
+  if (fs.existsSync(file) && fs.statSync(file).isDirectory()) {
+    runDir = file;
+    file = [RUN_FILES.best, RUN_FILES.last].map((f) => path.join(file, f)).find((f) => fs.existsSync(f)) ?? "";
+    if (!file) throw new Error(`${target}: a directory without checkpoints/best.safetensors or checkpoints/last.safetensors`);
+  } else {
+    if (!fs.existsSync(file)) throw new Error(`${target}: no such checkpoint file or run directory`);
+    for (const d of [path.dirname(file), path.dirname(path.dirname(file))])
+      if (fs.existsSync(path.join(d, RUN_FILES.config))) { runDir = d; break; }
+  }
+  if (opts.recipe !== undefined && !RECIPES[opts.recipe]) throw new Error(`unknown recipe '${opts.recipe}'; recipes: ${Object.keys(RECIPES).join(", ")}`);
+  const contents = readCheckpointInfo(file);
+  io.out(formatCheckpointInfo(contents, { depth: opts.depth }) + "\n");
+  if (opts.summary === false) return;
+  let name = opts.recipe;
+  if (name === undefined && runDir) {
+    try {
+      const recipe = JSON.parse(fs.readFileSync(path.join(runDir, RUN_FILES.config), "utf8")).recipe;
+      if (typeof recipe === "string") name = recipe;
+    } catch { /* no readable config: no summary */ }
+  }
+  if (name === undefined) return;
+  const recipe = RECIPES[name];
+  if (!recipe?.inputShape) {
+    io.err(`note: the recipe '${name}' in ${path.join(runDir ?? "", RUN_FILES.config)} is not one this version knows; no model summary\n`);
+    return;
+  }
+  const model = recipe.model();
+  try {
+    model.loadStateDict((await loadModelState(file)).state);
+  } catch (e) {
+    io.err(`note: the checkpoint does not fit recipe ${name}'s model, no model summary (${(e as Error).message})\n`);
+    return;
+  }
+  io.out(`\n${name} model (rebuilt from the recipe, weights loaded), input ${JSON.stringify(recipe.inputShape).replace(/,/g, ", ")}:\n`);
+  io.out(dt.nn.summary(model, recipe.inputShape, { print: false, depth: opts.depth ?? 3 }).toString() + "\n");
 }
 
 /** Runs the command line; errors print one line (with --debug: the stack) and set exit code 1. */

@@ -59,6 +59,8 @@ export interface Recipe {
   defaults: RecipeSettings;
   /** Overrides for --quick. */
   quick: Partial<RecipeSettings> & { limitBatches: number };
+  /** Shape of one batch of one sample that the model takes (for `deeptype info`'s model summary). */
+  inputShape?: number[];
   /** The model alone (for eval: rebuilt, then the checkpoint loaded). */
   model(): TrainableModule & dt.nn.Module;
   /** The evaluation split (also the validation set during training); `seed` as in training (splits). */
@@ -94,6 +96,7 @@ const digitsMlp: Recipe = {
   description: "the bundled 8x8 digits (1797 images, scikit-learn's load_digits) with a 64-128-10 MLP; well under a minute",
   defaults: { epochs: 20, batchSize: 32, lr: 1e-2, seed: 0 },
   quick: { epochs: 2, limitBatches: 3 },
+  inputShape: [1, 64],
   model: digitsModel,
   async evalData(_opts, batchSize, seed) {
     const { test, classes } = digitsSplits(seed);
@@ -170,6 +173,7 @@ function lenetModel() {
 function mnistRecipe(name: string, description: string, model: () => TrainableModule & dt.nn.Module, defaults: RecipeSettings): Recipe {
   return {
     name, description, defaults, model,
+    inputShape: [1, 1, 28, 28],
     quick: { epochs: 1, limitBatches: 3, batchSize: 32 },
     async evalData(opts, batchSize) {
       const test = await mnistSplit(false, opts);

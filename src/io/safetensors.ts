@@ -3,7 +3,8 @@
 //   8 bytes   N, the header size, unsigned little-endian 64-bit
 //   N bytes   a UTF-8 JSON object {"__metadata__"?: {string: string}, name: {dtype, shape, data_offsets: [begin, end]}}
 //             padded with spaces to a multiple of 8 (as the reference writer does)
-//   rest      the tensors' raw little-endian bytes, back to back, offsets relative to the end of the header.
+//   rest      the tensors' raw little-endian bytes, back to back, offsets relative to the end of the header;
+//             written widest dtype first so that each tensor's data is aligned to its element size.
 // Written: F32 F64 I32 BOOL (deeptype's dtypes). Read also: F16 BF16 (to float32), I64 U32 (to int32 when
 // every value fits, else an error), U8 I8 I16 U16 (to int32).
 
@@ -71,7 +72,9 @@ function tensorBytes(t: Tensor): Uint8Array {
   return out;
 }
 
-/** Serialises tensors (in the given order) and optional string metadata to safetensors bytes.
+/** Serialises tensors and optional string metadata to safetensors bytes. Tensors are laid out
+ *  widest dtype first (float64, then float32 and int32, then bool), in the given order within each
+ *  element size, so that each one's data is aligned to its element size; the header follows that order.
  *  @example const bytes = dt.io.saveBytes({ w: dt.ones([2, 2]) }, { metadata: { format: "pt" } }); */
 export function saveBytes(tensors: TensorRecord | { stateDict(): TensorRecord }, opts: { metadata?: Metadata } = {}): Uint8Array {
   const list = entries(tensors);
@@ -85,9 +88,8 @@ export function saveBytes(tensors: TensorRecord | { stateDict(): TensorRecord },
       if (typeof v !== "string") throw new Error(`io.save: metadata value for '${k}' must be a string, got ${typeof v} (use JSON.stringify for structured values)`);
     parts.push(`"__metadata__":${JSON.stringify(md)}`);
   }
-  const blobs: Uint8Array[] = [];
+  const items: { name: string; dtype: string; shape: number[]; t: Tensor }[] = [];
   const seen = new Set<string>();
-  let offset = 0;
   for (const [name, t] of list) {
     if (!(t instanceof Tensor)) throw new Error(`io.save: value for '${name}' is not a Tensor (got ${t === null ? "null" : typeof t})`);
     if (name === "__metadata__") throw new Error(`io.save: '__metadata__' is reserved and cannot name a tensor`);
@@ -95,8 +97,19 @@ export function saveBytes(tensors: TensorRecord | { stateDict(): TensorRecord },
     seen.add(name);
     const dtype = WRITE_DTYPE[t.dtype];
     if (dtype === undefined) throw new Error(`io.save: tensor '${name}' has unsupported dtype ${t.dtype}`);
+    items.push({ name, dtype, shape: [...t.shape], t });
+  }
+  // Every tensor's data starts at a multiple of its element size (the data area itself starts at a
+  // multiple of 8), so readers can view it in place as a typed array: as the reference writer, the
+  // widest dtypes come first. The sort is stable, so tensors of one element size keep the given order
+  // (a float32 state dict with int32 buffers is written in order); the header lists the tensors in
+  // data order, as the reference writer's does.
+  items.sort((a, b) => FILE_DTYPE_SIZE[b.dtype] - FILE_DTYPE_SIZE[a.dtype]);
+  const blobs: Uint8Array[] = [];
+  let offset = 0;
+  for (const { name, dtype, shape, t } of items) {
     const b = tensorBytes(t);
-    parts.push(`${JSON.stringify(name)}:${JSON.stringify({ dtype, shape: [...t.shape], data_offsets: [offset, offset + b.byteLength] })}`);
+    parts.push(`${JSON.stringify(name)}:${JSON.stringify({ dtype, shape, data_offsets: [offset, offset + b.byteLength] })}`);
     blobs.push(b);
     offset += b.byteLength;
   }

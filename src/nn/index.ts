@@ -22,3 +22,6 @@ export { ReLU, GELU, SiLU, Tanh, Sigmoid, Softmax, LogSoftmax, LeakyReLU, ELU, S
 export {
   MSELoss, L1Loss, SmoothL1Loss, HuberLoss, CrossEntropyLoss, NLLLoss, BCELoss, BCEWithLogitsLoss, KLDivLoss,
 } from "./layers/loss.js";
+export { summary } from "./summary.js";
+export type { ModelStatistics, LayerSummary, SummaryOptions, SummaryColumn } from "./summary.js";
+export type { ForwardHook, ForwardPreHook, RemovableHandle } from "./module.js";

@@ -59,10 +59,30 @@ export class Module {
     throw new Error(`${this.constructor.name}: forward() is not implemented`);
   }
 
-  /** Runs forward (PyTorch's module(x)).
+  /** Runs forward (PyTorch's module(x)), with the forward pre-hooks before it and the forward hooks
+   *  after it when any are registered.
    *  @example const y = model.call(x); */
   call(...args: Parameters<this["forward"]>): ReturnType<this["forward"]> {
-    return this.forward(...args);
+    const hooks = (this as unknown as { _hooks?: ModuleHooks })._hooks;
+    if (hooks === undefined) return this.forward(...args);
+    return callWithHooks(this, hooks, args);
+  }
+
+  /** Registers `hook(module, args)`, run before every forward; returning an array replaces the
+   *  arguments (PyTorch's register_forward_pre_hook). Returns a handle whose remove() unregisters it.
+   *  @example const h = layer.registerForwardPreHook((m, args) => console.log(m.constructor.name)); h.remove(); */
+  registerForwardPreHook(hook: ForwardPreHook): RemovableHandle {
+    if (typeof hook !== "function") throw new Error(`registerForwardPreHook: hook must be a function, got ${typeof hook}`);
+    return addHook(this, "pre", hook);
+  }
+
+  /** Registers `hook(module, args, output)`, run after every forward; returning anything but
+   *  undefined replaces the output (PyTorch's register_forward_hook). Returns a handle whose remove()
+   *  unregisters it.
+   *  @example const h = layer.registerForwardHook((m, args, out) => console.log(out.shape)); h.remove(); */
+  registerForwardHook(hook: ForwardHook): RemovableHandle {
+    if (typeof hook !== "function") throw new Error(`registerForwardHook: hook must be a function, got ${typeof hook}`);
+    return addHook(this, "post", hook);
   }
 
   /** The [name, value] pairs this module holds directly, in order. Containers with their own storage override it. */
@@ -328,6 +348,55 @@ export class Module {
   [Symbol.for("nodejs.util.inspect.custom")](): string {
     return this.toString();
   }
+}
+
+/** A forward pre-hook: gets the module and its arguments; may return replacement arguments. */
+export type ForwardPreHook = (module: Module, args: any[]) => any[] | void;
+/** A forward hook: gets the module, its arguments and its output; may return a replacement output. */
+export type ForwardHook = (module: Module, args: any[], output: any) => any;
+/** What the register*Hook methods return (PyTorch's RemovableHandle). */
+export interface RemovableHandle {
+  /** Unregisters the hook (calling it again does nothing). */
+  remove(): void;
+}
+
+/** A module's hooks, kept in a non-enumerable field that exists only while some are registered,
+ *  so that call() costs one property read when there are none. */
+interface ModuleHooks {
+  pre: Map<number, ForwardPreHook>;
+  post: Map<number, ForwardHook>;
+}
+let nextHookId = 0;
+
+function addHook(m: Module, kind: "pre" | "post", hook: ForwardPreHook | ForwardHook): RemovableHandle {
+  const holder = m as unknown as { _hooks?: ModuleHooks };
+  let hooks = holder._hooks;
+  if (hooks === undefined) {
+    hooks = { pre: new Map(), post: new Map() };
+    Object.defineProperty(m, "_hooks", { value: hooks, enumerable: false, writable: true, configurable: true });
+  }
+  const id = nextHookId++;
+  (hooks[kind] as Map<number, unknown>).set(id, hook);
+  const own = hooks;
+  return {
+    remove() {
+      own[kind].delete(id);
+      if (own.pre.size === 0 && own.post.size === 0 && holder._hooks === own) holder._hooks = undefined;
+    },
+  };
+}
+
+function callWithHooks(m: Module, hooks: ModuleHooks, args: any[]): any {
+  for (const hook of [...hooks.pre.values()]) {
+    const r = hook(m, args);
+    if (r !== undefined && r !== null) args = Array.isArray(r) ? r : [r];
+  }
+  let out = m.forward(...args);
+  for (const hook of [...hooks.post.values()]) {
+    const r = hook(m, args, out);
+    if (r !== undefined) out = r;
+  }
+  return out;
 }
 
 function checkName(op: string, name: string): void {

@@ -8,7 +8,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import * as dt from "../../src/index.js";
-import { deeptypeTensors, METADATA } from "../fixtures/io/deeptype-written.js";
+import { deeptypeTensors, fileOrder, METADATA } from "../fixtures/io/deeptype-written.js";
 
 const FIX = fileURLToPath(new URL("../fixtures/io/", import.meta.url));
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "deeptype-io-"));
@@ -53,7 +53,55 @@ test("writer output is byte for byte the file PyTorch verified", () => {
   assert.equal(n % 8, 0);
   const header = new TextDecoder().decode(bytes.subarray(8, 8 + n));
   assert.equal(header, JSON.stringify(JSON.parse(header)).padEnd(n, " "));
-  assert.ok(header.startsWith('{"__metadata__":{"format":"pt","writer":"deeptype"},"linear.weight":{"dtype":"F32","shape":[2,3],"data_offsets":[0,24]}'));
+  // tensors widest dtype first (each one's data aligned), in the given order within an element size
+  assert.ok(header.startsWith('{"__metadata__":{"format":"pt","writer":"deeptype"},"f64":{"dtype":"F64","shape":[4],"data_offsets":[0,32]},"linear.weight":{"dtype":"F32","shape":[2,3],"data_offsets":[32,56]}'));
+  assert.deepEqual(Object.keys(dt.io.loadBytes(bytes)), fileOrder());
+  assert.deepEqual(fileOrder(), ["f64", "linear.weight", "linear.bias", "bn.num_batches_tracked", "i32", "scalar", "empty", "transposed", "mask"]);
+});
+
+test("every tensor's data is aligned to its element size (mixed dtypes, odd lengths), and round-trips", () => {
+  dt.manualSeed(3);
+  const sd: Record<string, dt.Tensor> = {
+    "a.mask": dt.tensor([true, false, true]), // 3 bytes
+    "a.weight": dt.randn([3]), // 12 bytes
+    "b.f64": dt.tensor([1.5, -2.25, 1e-310], { dtype: "float64" }), // 24 bytes
+    "b.flags": dt.tensor([false]), // 1 byte
+    "c.idx": dt.tensor([7, -1, 2147483647], { dtype: "int32" }),
+    "c.odd": dt.randn([5]),
+    "d.f64": dt.tensor([Math.E], { dtype: "float64" }),
+    "d.one": dt.tensor([true]),
+    "e.empty64": dt.zeros([0], { dtype: "float64" }),
+  };
+  const SIZE: Record<string, number> = { F64: 8, F32: 4, I32: 4, BOOL: 1 };
+  for (const metadata of [undefined, { format: "pt" }, { x: "123" }] as (Record<string, string> | undefined)[]) {
+    const bytes = dt.io.saveBytes(sd, metadata ? { metadata } : {});
+    const n = Number(new DataView(bytes.buffer).getBigUint64(0, true));
+    assert.equal(n % 8, 0);
+    const header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + n)));
+    const names = Object.keys(header).filter((k) => k !== "__metadata__");
+    for (const k of names) {
+      const { dtype, data_offsets } = header[k];
+      assert.equal(data_offsets[0] % SIZE[dtype], 0, `${k}: ${dtype} at ${data_offsets[0]}`);
+      assert.equal((8 + n + data_offsets[0]) % SIZE[dtype], 0, `${k}: aligned within the file too`);
+    }
+    // widest first, the given order within an element size; the header lists them in data order
+    assert.deepEqual(names, ["b.f64", "d.f64", "e.empty64", "a.weight", "c.idx", "c.odd", "a.mask", "b.flags", "d.one"]);
+    const back = dt.io.loadBytes(bytes);
+    assert.deepEqual(Object.keys(back), names);
+    for (const [k, t] of Object.entries(sd)) {
+      assert.equal(back[k].dtype, t.dtype, k);
+      assert.deepEqual(back[k].shape, t.shape, k);
+      assert.deepEqual(back[k].toArray(), t.toArray(), k);
+    }
+    // a reader can view the data in place (no copy) because it is aligned
+    const buf = new ArrayBuffer(bytes.byteLength);
+    new Uint8Array(buf).set(bytes);
+    const [b0, b1] = header["b.f64"].data_offsets;
+    assert.deepEqual([...new Float64Array(buf, 8 + n + b0, (b1 - b0) / 8)], [1.5, -2.25, 1e-310]);
+  }
+  // a float32 model with int32 buffers (BatchNorm's num_batches_tracked) keeps its state-dict order
+  const model = new dt.nn.Sequential(new dt.nn.Linear(3, 4), new dt.nn.BatchNorm1d(4), new dt.nn.Linear(4, 1));
+  assert.deepEqual(Object.keys(dt.io.loadBytes(dt.io.saveBytes(model.stateDict()))), Object.keys(model.stateDict()));
 });
 
 test("save/load round trip (record and Map, async and sync), atomic write leaves no temp file", async () => {
@@ -61,7 +109,8 @@ test("save/load round trip (record and Map, async and sync), atomic write leaves
   const file = path.join(tmp, "rt.safetensors");
   await dt.io.save(sd, file, { metadata: { epoch: "3" } });
   const back = await dt.io.load(file);
-  assert.deepEqual(Object.keys(back), Object.keys(sd));
+  assert.deepEqual(Object.keys(back), fileOrder()); // file order: widest dtype first, given order within a size
+  assert.deepEqual(Object.keys(back).sort(), Object.keys(sd).sort());
   for (const k of Object.keys(sd)) {
     assert.equal(back[k].dtype, sd[k].dtype);
     assert.deepEqual(back[k].toArray(), sd[k].toArray());
