@@ -9,6 +9,7 @@ import { Tensor } from "../tensor/tensor.js";
 import { enableGrad, noGrad } from "../tensor/autograd.js";
 import { alloc, type TypedArray } from "../tensor/dtype.js";
 import { fmt } from "../tensor/shape.js";
+import { checkOptions } from "../tensor/options.js";
 
 /** One parameter group: its tensors and its options (every default filled in). Schedulers add
  *  keys such as `initialLr`, `maxLr`, `minLr`. */
@@ -242,14 +243,10 @@ export function check(name: string, what: string, v: unknown, ok: (x: number) =>
   if (typeof v !== "number" || Number.isNaN(v) || !ok(v)) throw new RangeError(`${name}: Invalid ${what} value: ${String(v)}`);
 }
 
-/** Throws when the options object has keys the optimiser doesn't know (e.g. snake_case names). */
-export function checkKeys(name: string, opts: object, known: readonly string[]): void {
-  for (const k of Object.keys(opts))
-    if (!known.includes(k)) {
-      const c = camel(k);
-      const hint = c !== k && known.includes(c) ? ` (did you mean '${c}'?)` : ` (known options: ${known.join(", ")})`;
-      throw new TypeError(`${name}: unknown option '${k}'${hint}`);
-    }
+/** The optimiser's options object, checked (the shared checkOptions): throws when it is not an object
+ *  (`new optim.SGD(params, 0.1)`) or has keys the optimiser doesn't know (e.g. snake_case names). */
+export function checkKeys<O extends object>(name: string, opts: O | undefined, known: readonly string[]): O {
+  return checkOptions(name, opts, known, 2);
 }
 
 function camel(k: string): string {
