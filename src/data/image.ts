@@ -139,5 +139,6 @@ export function decodeImage(bytes: Uint8Array, opts: ImageOptions & { source?: s
 /** Reads a PNG or JPEG file to a tensor [C, H, W] (float32 in [0, 1] unless dtype "int32").
  *  @example const img = dt.data.readImage("cat.jpg"); // [3, H, W] */
 export function readImage(file: string, opts: ImageOptions = {}): Tensor {
-  return decodeImage(readFileOrThrow(file, "readImage"), { ...checkOptions("data.readImage", opts, IMAGE_KEYS, 2), source: file });
+  opts = checkOptions("data.readImage", opts, IMAGE_KEYS, 2);
+  return decodeImage(readFileOrThrow(file, "readImage"), { ...opts, source: file });
 }

@@ -47,7 +47,8 @@ export function unknownOption(fn: string, key: string, keys: readonly string[]):
 }
 
 /** The closest accepted key: the camelCase form of a snake_case key, a case-insensitive match, or one
- *  within Levenshtein distance 2 (1 for keys of up to 4 letters); null when none is close. */
+ *  within edit distance 2 (1 for keys of up to 4 letters; a swap of two neighbours counts 1); null when
+ *  none is close. */
 export function suggest(key: string, keys: readonly string[]): string | null {
   const camel = key.replace(/[_-]([a-zA-Z0-9])/g, (_, c: string) => c.toUpperCase());
   if (camel !== key && keys.includes(camel)) return camel;
@@ -62,19 +63,20 @@ export function suggest(key: string, keys: readonly string[]): string | null {
   return best;
 }
 
-/** Edit distance (insert, delete, substitute), giving up (returning `cap`) once it reaches `cap`. */
+/** Edit distance (insert, delete, substitute, swap two neighbours: the optimal string alignment
+ *  distance), or `cap` when it is `cap` or more. Only runs when building an error message. */
 function levenshtein(a: string, b: string, cap: number): number {
   if (Math.abs(a.length - b.length) >= cap) return cap;
+  let prev2: number[] = [];
   let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     const cur = [i];
-    let rowMin = i;
     for (let j = 1; j <= b.length; j++) {
-      const v = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+      let v = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, prev2[j - 2] + 1);
       cur.push(v);
-      if (v < rowMin) rowMin = v;
     }
-    if (rowMin >= cap) return cap;
+    prev2 = prev;
     prev = cur;
   }
   return Math.min(prev[b.length], cap);

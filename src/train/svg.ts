@@ -3,6 +3,7 @@
 // chart needs no library, no script and no network.
 
 import { checkOptions } from "../tensor/options.js";
+
 export interface Series {
   name: string;
   x: number[];

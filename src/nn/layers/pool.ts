@@ -43,7 +43,7 @@ export class MaxPool1d extends Module {
   opts: MaxPoolLayerOptions;
   constructor(public kernelSize: Size, ...args: MaxPoolArgs) {
     super();
-    this.opts = poolOptions("nn.MaxPool1d", args, MAXPOOL_LAYER_KEYS, MAXPOOL_LAYER_KEYS, 2);
+    this.opts = { ...poolOptions("nn.MaxPool1d", args, MAXPOOL_LAYER_KEYS, MAXPOOL_LAYER_KEYS, 2) };
   }
   override forward(x: Tensor): Tensor {
     // with returnIndices the result is [values, indices], as PyTorch (forwardWithIndices is the typed form)
@@ -64,7 +64,7 @@ export class MaxPool2d extends Module {
   opts: MaxPoolLayerOptions;
   constructor(public kernelSize: Size, ...args: MaxPoolArgs) {
     super();
-    this.opts = poolOptions("nn.MaxPool2d", args, MAXPOOL_LAYER_KEYS, MAXPOOL_LAYER_KEYS, 2);
+    this.opts = { ...poolOptions("nn.MaxPool2d", args, MAXPOOL_LAYER_KEYS, MAXPOOL_LAYER_KEYS, 2) };
   }
   override forward(x: Tensor): Tensor {
     // with returnIndices the result is [values, indices], as PyTorch (forwardWithIndices is the typed form)
@@ -84,7 +84,7 @@ export class AvgPool1d extends Module {
   opts: AvgPoolLayerOptions;
   constructor(public kernelSize: Size, ...args: AvgPoolArgs<AvgPoolLayerOptions>) {
     super();
-    this.opts = poolOptions("nn.AvgPool1d", args, AVGPOOL1D_LAYER_KEYS, AVGPOOL1D_LAYER_KEYS, 2);
+    this.opts = { ...poolOptions("nn.AvgPool1d", args, AVGPOOL1D_LAYER_KEYS, AVGPOOL1D_LAYER_KEYS, 2) };
   }
   override forward(x: Tensor): Tensor {
     return F.avgPool1d(x, this.kernelSize, this.opts);
@@ -99,7 +99,7 @@ export class AvgPool2d extends Module {
   opts: AvgPoolLayerOptions & { divisorOverride?: number | null };
   constructor(public kernelSize: Size, ...args: AvgPoolArgs<AvgPoolLayerOptions & { divisorOverride?: number | null }>) {
     super();
-    this.opts = poolOptions("nn.AvgPool2d", args, AVGPOOL2D_LAYER_KEYS, AVGPOOL2D_LAYER_KEYS, 2);
+    this.opts = { ...poolOptions("nn.AvgPool2d", args, AVGPOOL2D_LAYER_KEYS, AVGPOOL2D_LAYER_KEYS, 2) };
   }
   override forward(x: Tensor): Tensor {
     return F.avgPool2d(x, this.kernelSize, this.opts);
