@@ -414,6 +414,7 @@ describe("optimisers and schedulers", () => {
     unknownKey(() => new optim.Adam(p(), { weight_decay: 0.1 } as never), "Adam", "weight_decay", ["lr", "betas", "eps", "weightDecay", "amsgrad", "maximize"], "weightDecay");
     unknownKey(() => new optim.AdamW(p(), { beta: [0.9, 0.99] } as never), "AdamW", "beta", ["lr", "betas", "eps", "weightDecay", "amsgrad", "maximize"], "betas");
     unknownKey(() => new optim.RMSprop(p(), { centred: true } as never), "RMSprop", "centred", ["lr", "alpha", "eps", "weightDecay", "momentum", "centered", "maximize"], "centered");
+    unknownKey(() => new optim.SGD(p()).zeroGrad({ set_to_none: false } as never), "SGD.zeroGrad", "set_to_none", ["setToNone"], "setToNone");
     unknownKey(() => new optim.Adagrad(p(), { lr_decay: 0.1 } as never), "Adagrad", "lr_decay", ["lr", "lrDecay", "weightDecay", "initialAccumulatorValue", "eps", "maximize"], "lrDecay");
   });
   it("every scheduler", () => {

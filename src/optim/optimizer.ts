@@ -30,6 +30,8 @@ export interface OptimizerStateDict {
   paramGroups: ({ params: number[] } & Record<string, unknown>)[];
 }
 
+const ZERO_GRAD_KEYS = ["setToNone"] as const;
+
 /** Base class: subclasses pass their defaults to super() and implement `update` (and `validate`).
  *  @example
  *  class SignSGD extends optim.Optimizer<{ lr: number }> {
@@ -108,7 +110,8 @@ export abstract class Optimizer<O extends object = Record<string, unknown>> {
 
   /** Sets every parameter's grad to null (default), or to zeros with `setToNone: false`.
    *  @example opt.zeroGrad(); loss.backward(); opt.step(); */
-  zeroGrad({ setToNone = true }: { setToNone?: boolean } = {}): void {
+  zeroGrad(opts: { setToNone?: boolean } = {}): void {
+    const { setToNone = true } = checkOptions(`${this.constructor.name}.zeroGrad`, opts, ZERO_GRAD_KEYS, 1);
     for (const g of this.paramGroups)
       for (const p of g.params) {
         if (p.grad === null) continue;
