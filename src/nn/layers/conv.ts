@@ -129,6 +129,8 @@ export class Conv1d extends ConvNd {
 }
 
 /** 2-d convolution over [N, Cin, H, W] (or unbatched [Cin, H, W]).
+ *  The optional arguments are an options object, or PyTorch's positional stride, padding, dilation, groups,
+ *  bias, paddingMode (optionally followed by an options object): `new nn.Conv2d(3, 16, 3, 1, 1)`.
  *  @example const conv = new nn.Conv2d(3, 16, 3, { padding: 1 }); const y = conv.call(x); // [N, 3, H, W] -> [N, 16, H, W] */
 export class Conv2d extends ConvNd {
   constructor(inChannels: number, outChannels: number, kernelSize: number | number[], ...args: ConvLayerArgs) {
