@@ -1482,7 +1482,9 @@ describe("PyTorch-style positional forms: accepted where unambiguous, a clear er
 
   it("refused with the option names: keyword arguments passed positionally", () => {
     const a = nn as unknown as Record<string, new (...args: unknown[]) => unknown>;
-    assert.throws(() => new a.Conv2d(3, 8, 3, 2), /Conv2d: expected an options object \{ stride/);
+    // Conv2d takes PyTorch's positional stride, padding, ... (issue 10); a misspelt option is refused
+    assert.deepEqual((new a.Conv2d(3, 8, 3, 2) as InstanceType<typeof nn.Conv2d>).stride, [2, 2]);
+    assert.throws(() => new a.Conv2d(3, 8, 3, { paddng: 1 }), /Conv2d: unknown option 'paddng' \(did you mean 'padding'\?\)/);
     assert.throws(() => new a.BatchNorm1d(3, 1e-3), /BatchNorm1d: expected an options object/);
     assert.throws(() => new a.LSTM(3, 4, 2), /LSTM: expected an options object \{ numLayers/);
     assert.throws(() => new a.Embedding(10, 3, 0), /paddingIdx/);

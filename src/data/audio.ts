@@ -2,6 +2,7 @@
 // { sampleRate, data: float32 [channels, samples] } in [-1, 1], as torchaudio.load (normalize=True):
 // signed n-bit PCM is divided by 2^(n-1), 8-bit unsigned PCM is (v - 128) / 128.
 
+import { checkOptions } from "../tensor/options.js";
 import wavefile from "wavefile";
 import { Tensor } from "../tensor/tensor.js";
 import { readFileOrThrow } from "./idx.js";
@@ -19,10 +20,12 @@ interface Fmt {
   bitsPerSample: number;
 }
 
+const SOURCE_KEYS = ["source"] as const;
+
 /** Decodes WAV bytes.
  *  @example const { sampleRate, data } = dt.data.decodeWav(bytes); // data: [channels, samples] */
 export function decodeWav(bytes: Uint8Array, opts: { source?: string } = {}): Audio {
-  const source = opts.source ?? "<bytes>";
+  const source = checkOptions("data.decodeWav", opts, SOURCE_KEYS, 2).source ?? "<bytes>";
   const bad = (what: string) => new Error(`decodeWav: ${source}: ${what}`);
   if (!(bytes instanceof Uint8Array)) throw new Error(`decodeWav: expected a Uint8Array of file bytes, got ${typeof bytes}`);
   if (bytes.length < 12) throw bad(`${bytes.length} bytes, too short for a RIFF/WAVE header (truncated or not a WAV file)`);

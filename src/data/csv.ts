@@ -1,8 +1,11 @@
 // CSV files (papaparse: quotes, escaped quotes, delimiter detection) to rows of values or to a tensor.
 
+import { checkOptions } from "../tensor/options.js";
 import Papa from "papaparse";
 import { Tensor } from "../tensor/tensor.js";
 import { readFileOrThrow } from "./idx.js";
+
+const CSV_KEYS = ["header", "delimiter", "skipRows", "dtype"] as const;
 
 export interface CsvOptions {
   /** The first (non-skipped) row holds column names (default true); otherwise columns are "0", "1", ... */
@@ -31,7 +34,7 @@ export interface CsvTensor {
 export function parseCsv(text: string, opts: CsvOptions & { dtype: "float32" | "float64" | "int32" }, source?: string): CsvTensor;
 export function parseCsv(text: string, opts?: CsvOptions, source?: string): CsvTable;
 export function parseCsv(text: string, opts: CsvOptions = {}, source = "<text>"): CsvTable | CsvTensor {
-  const { header = true, delimiter, skipRows = 0, dtype } = opts;
+  const { header = true, delimiter, skipRows = 0, dtype } = checkOptions("data.parseCsv", opts, CSV_KEYS, 2);
   const bad = (what: string) => new Error(`readCsv: ${source}: ${what}`);
   if (text.includes("\u0000")) throw bad(`contains NUL bytes: not a text CSV file`);
   if (skipRows > 0) {
@@ -80,6 +83,7 @@ export function parseCsv(text: string, opts: CsvOptions = {}, source = "<text>")
 export function readCsv(file: string, opts: CsvOptions & { dtype: "float32" | "float64" | "int32" }): CsvTensor;
 export function readCsv(file: string, opts?: CsvOptions): CsvTable;
 export function readCsv(file: string, opts: CsvOptions = {}): CsvTable | CsvTensor {
+  checkOptions("data.readCsv", opts, CSV_KEYS, 2);
   const bytes = readFileOrThrow(file, "readCsv");
   let text: string;
   try {

@@ -1,10 +1,14 @@
 // Image decoding to tensors, as torchvision.io.decode_image: PNG (fast-png: 1-16 bit, gray, gray+alpha,
 // RGB, RGBA, palette) and baseline/progressive JPEG (jpeg-js) to [C, H, W], float32 in [0, 1] by default.
 
+import { checkOptions } from "../tensor/options.js";
 import { decode as decodePng, convertIndexedToRgb } from "fast-png";
 import jpeg from "jpeg-js";
 import { Tensor } from "../tensor/tensor.js";
 import { readFileOrThrow } from "./idx.js";
+
+const IMAGE_KEYS = ["mode", "dtype"] as const;
+const DECODE_IMAGE_KEYS = ["mode", "dtype", "source"] as const;
 
 export interface ImageOptions {
   /** Channels of the result, as torchvision's ImageReadMode: "unchanged" (default; gray 1, gray+alpha 2,
@@ -124,6 +128,7 @@ function toTensor(r: Raster, opts: ImageOptions): Tensor {
 /** Decodes PNG or JPEG bytes to a tensor [C, H, W] (float32 in [0, 1] unless dtype "int32").
  *  @example const img = dt.data.decodeImage(bytes, { mode: "rgb" }); // [3, H, W] */
 export function decodeImage(bytes: Uint8Array, opts: ImageOptions & { source?: string } = {}): Tensor {
+  opts = checkOptions("data.decodeImage", opts, DECODE_IMAGE_KEYS, 2);
   const source = opts.source ?? "<bytes>";
   if (!(bytes instanceof Uint8Array)) throw new Error(`decodeImage: expected a Uint8Array of file bytes, got ${typeof bytes}`);
   if (isPng(bytes)) return toTensor(pngRaster(bytes, source), opts);
@@ -134,5 +139,6 @@ export function decodeImage(bytes: Uint8Array, opts: ImageOptions & { source?: s
 /** Reads a PNG or JPEG file to a tensor [C, H, W] (float32 in [0, 1] unless dtype "int32").
  *  @example const img = dt.data.readImage("cat.jpg"); // [3, H, W] */
 export function readImage(file: string, opts: ImageOptions = {}): Tensor {
+  opts = checkOptions("data.readImage", opts, IMAGE_KEYS, 2);
   return decodeImage(readFileOrThrow(file, "readImage"), { ...opts, source: file });
 }

@@ -3,6 +3,7 @@
 // fresh permutation each epoch). `for ... of` builds batches on demand; `for await` also awaits
 // async datasets and prepares batch i+1 while batch i is being used.
 
+import { checkOptions } from "../tensor/options.js";
 import { Tensor } from "../tensor/tensor.js";
 import { stack } from "../ops/shape.js";
 import { tensor } from "../ops/creation.js";
@@ -63,6 +64,7 @@ export interface DataLoaderOptions<T, B> {
   /** PyTorch's name for `collate`. */
   collateFn?: (items: T[]) => B;
 }
+const DATA_LOADER_KEYS = ["batchSize", "shuffle", "dropLast", "collate", "collateFn"] as const;
 
 /** Batches of a dataset, iterable with `for ... of` and `for await`.
  *  @example
@@ -79,6 +81,7 @@ export class DataLoader<T = any, B = any> implements Iterable<B>, AsyncIterable<
   constructor(dataset: DatasetLike<T>, opts: DataLoaderOptions<T, B> = {}) {
     if (dataset === null || typeof dataset !== "object" || typeof dataset.get !== "function" || typeof dataset.length !== "number")
       throw new Error(`DataLoader: dataset must have a numeric length and a get(i) method`);
+    opts = checkOptions("DataLoader", opts, DATA_LOADER_KEYS, 2);
     const { batchSize = 1, shuffle = false, dropLast = false } = opts;
     if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`DataLoader: batchSize should be a positive integer, got ${batchSize}`);
     this.dataset = dataset;

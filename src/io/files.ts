@@ -1,6 +1,7 @@
 // safetensors files on disk: io.save / io.load / io.loadSync, with atomic writes
 // (temp file in the same directory, fsync, rename, so a crash never leaves a half-written file).
 
+import { checkOptions } from "../tensor/options.js";
 import * as fs from "node:fs";
 import * as fsp from "node:fs/promises";
 import * as path from "node:path";
@@ -64,16 +65,17 @@ export interface SaveOptions {
   /** String -> string metadata stored in the header's `__metadata__` (default: none). */
   metadata?: Metadata;
 }
+const SAVE_KEYS = ["metadata"] as const;
 
 /** Saves tensors (a record, a Map, or a module's stateDict()) as a safetensors file, atomically.
  *  @example await dt.io.save(model.stateDict(), "model.safetensors"); */
 export async function save(tensors: TensorRecord | { stateDict(): TensorRecord }, file: string, opts: SaveOptions = {}): Promise<void> {
-  await writeFileAtomic(file, saveBytes(tensors, opts));
+  await writeFileAtomic(file, saveBytes(tensors, checkOptions("io.save", opts, SAVE_KEYS, 3)));
 }
 
 /** Synchronous io.save. */
 export function saveSync(tensors: TensorRecord | { stateDict(): TensorRecord }, file: string, opts: SaveOptions = {}): void {
-  writeFileAtomicSync(file, saveBytes(tensors, opts));
+  writeFileAtomicSync(file, saveBytes(tensors, checkOptions("io.saveSync", opts, SAVE_KEYS, 3)));
 }
 
 function readError(file: string, e: unknown): Error {

@@ -8,6 +8,7 @@
 // Written: F32 F64 I32 BOOL (deeptype's dtypes). Read also: F16 BF16 (to float32), I64 U32 (to int32 when
 // every value fits, else an error), U8 I8 I16 U16 (to int32).
 
+import { checkOptions } from "../tensor/options.js";
 import { Tensor } from "../tensor/tensor.js";
 import type { DType, TypedArray } from "../tensor/dtype.js";
 import { numelOf } from "../tensor/shape.js";
@@ -76,7 +77,11 @@ function tensorBytes(t: Tensor): Uint8Array {
  *  widest dtype first (float64, then float32 and int32, then bool), in the given order within each
  *  element size, so that each one's data is aligned to its element size; the header follows that order.
  *  @example const bytes = dt.io.saveBytes({ w: dt.ones([2, 2]) }, { metadata: { format: "pt" } }); */
+const SAVE_BYTES_KEYS = ["metadata"] as const;
+const SOURCE_KEYS = ["source"] as const;
+
 export function saveBytes(tensors: TensorRecord | { stateDict(): TensorRecord }, opts: { metadata?: Metadata } = {}): Uint8Array {
+  opts = checkOptions("io.saveBytes", opts, SAVE_BYTES_KEYS, 2);
   const list = entries(tensors);
   // the header is assembled by hand so that entries keep the given order even for names such as "0"
   // (a JS object would move integer-like keys first)
@@ -298,10 +303,10 @@ export function parse(bytes: Uint8Array, source = "<bytes>"): { tensors: Record<
 /** Deserialises safetensors bytes into a record of tensors in file order.
  *  @example const sd = dt.io.loadBytes(bytes); */
 export function loadBytes(bytes: Uint8Array, opts: { source?: string } = {}): Record<string, Tensor> {
-  return parse(bytes, opts.source).tensors;
+  return parse(bytes, checkOptions("io.loadBytes", opts, SOURCE_KEYS, 2).source).tensors;
 }
 
 /** The `__metadata__` of safetensors bytes (null when there is none). */
 export function metadataOfBytes(bytes: Uint8Array, opts: { source?: string } = {}): Metadata | null {
-  return readHeader(bytes, opts.source).metadata;
+  return readHeader(bytes, checkOptions("io.metadataOfBytes", opts, SOURCE_KEYS, 2).source).metadata;
 }

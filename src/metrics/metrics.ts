@@ -6,6 +6,7 @@
 // Inputs are tensors or plain arrays; predictions of shape [N, C] (scores, logits or
 // probabilities) are turned into labels by argmax where a metric needs labels.
 
+import { checkOptions } from "../tensor/options.js";
 import { Tensor } from "../tensor/tensor.js";
 
 /** A tensor, a flat array of numbers (or booleans), or rows of numbers ([N][C]). */
@@ -138,7 +139,7 @@ export function confusionMatrix(preds: MetricInput, target: MetricInput, opts: {
   const p = labelsOf("confusionMatrix", preds);
   const t = targetsOf("confusionMatrix", target);
   sameLength("confusionMatrix", p, t);
-  return confusion(p, t, classList(p, t, opts.numClasses));
+  return confusion(p, t, classList(p, t, checkOptions("metrics.confusionMatrix", opts, NUM_CLASSES_KEYS, 3).numClasses));
 }
 
 function confusion(p: ArrayLike<number>, t: ArrayLike<number>, classes: number[]): number[][] {
@@ -158,7 +159,12 @@ interface Prf {
   f1: number | number[];
 }
 
+const NUM_CLASSES_KEYS = ["numClasses"] as const;
+const CLASS_KEYS = ["average", "numClasses", "zeroDivision"] as const;
+const LOG_LOSS_KEYS = ["eps"] as const;
+
 function prf(name: string, preds: MetricInput, target: MetricInput, opts: ClassOptions): Prf {
+  opts = checkOptions(`metrics.${name}`, opts, CLASS_KEYS, 3);
   const p = labelsOf(name, preds);
   const t = targetsOf(name, target);
   sameLength(name, p, t);
@@ -322,7 +328,7 @@ export function prAuc(scores: MetricInput, target: MetricInput): number {
  *  of class 1) or [N, C] rows, clipped to [eps, 1 - eps] and renormalised (sklearn's log_loss).
  *  @example metrics.logLoss(F.softmax(logits, 1), labels) */
 export function logLoss(probs: MetricInput, target: MetricInput, opts: { eps?: number } = {}): number {
-  const eps = opts.eps ?? 1e-15;
+  const eps = checkOptions("metrics.logLoss", opts, LOG_LOSS_KEYS, 3).eps ?? 1e-15;
   const m = read("logLoss", probs);
   const t = targetsOf("logLoss", target);
   sameLength("logLoss", new Float64Array(m.rows), t);

@@ -12,14 +12,19 @@ import { sum } from "../ops/reduce.js";
 import { transpose } from "../ops/shape.js";
 import type { TypedArray } from "../tensor/dtype.js";
 import { rand } from "../ops/creation.js";
+import { checkBool, checkOneOf, checkOptions } from "../tensor/options.js";
+
+const GELU_KEYS = ["approximate"] as const;
+const DROPOUT_KEYS = ["p", "training", "inplace"] as const;
+const APPROXIMATE = ["none", "tanh"] as const;
 
 export { relu, leakyRelu, elu, softplus, sigmoid, tanh } from "../ops/elementwise.js";
 
 /** GELU: x Phi(x) = 0.5 x (1 + erf(x / sqrt 2)); approximate "tanh": 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))). */
 export const gelu = defineOp("gelu", (x: Tensor, opts: { approximate?: "none" | "tanh" } = {}): Tensor => {
   checkTensor("gelu", x);
-  const a = opts.approximate ?? "none";
-  if (a !== "none" && a !== "tanh") throw new Error(`gelu: approximate must be "none" or "tanh", got ${String(a)}`);
+  opts = checkOptions("F.gelu", opts, GELU_KEYS, 2);
+  const a = opts.approximate === undefined ? "none" : checkOneOf("F.gelu", "approximate", opts.approximate, APPROXIMATE);
   if (!isFloat(x.dtype)) {
     if (a === "tanh") return mul(mul(x, 0.5), add(tanh(mul(add(x, mul(x.pow(3), 0.044715)), Math.sqrt(2 / Math.PI))), 1));
     return mul(mul(x, 0.5), add(erf(mul(x, Math.SQRT1_2)), 1));
@@ -83,11 +88,14 @@ export const logSoftmax = defineOp("logSoftmax", (x: Tensor, dim: number): Tenso
   );
 });
 
-/** dropout(x, { p = 0.5, training = true }): zeroes elements with probability p and scales the rest by 1/(1-p). */
-export const dropout = defineOp("dropout", (x: Tensor, opts: { p?: number; training?: boolean } = {}): Tensor => {
+/** dropout(x, { p = 0.5, training = true }): zeroes elements with probability p and scales the rest by 1/(1-p).
+ *  `inplace` is accepted and has no effect on the result (a new tensor is returned). */
+export const dropout = defineOp("dropout", (x: Tensor, opts: { p?: number; training?: boolean; inplace?: boolean } = {}): Tensor => {
   checkTensor("dropout", x);
+  opts = checkOptions("F.dropout", opts, DROPOUT_KEYS, 2);
   const p = opts.p ?? 0.5;
-  if (!(p >= 0 && p <= 1)) throw new Error(`dropout: probability p must be in [0, 1], got ${p}`);
+  if (typeof p !== "number" || !(p >= 0 && p <= 1)) throw new RangeError(`F.dropout: probability p must be in [0, 1], got ${String(p)}`);
+  checkBool("F.dropout", "training", opts.training);
   if (opts.training === false || p === 0) return x;
   if (p === 1) return mul(x, 0);
   const keep = lt(rand(x.shape, { dtype: isFloat(x.dtype) ? x.dtype : "float32" }), 1 - p);

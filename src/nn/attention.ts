@@ -10,6 +10,7 @@ import { add, mul, where } from "../ops/elementwise.js";
 import { matmul } from "../ops/linalg.js";
 import { transpose } from "../ops/shape.js";
 import { softmax, dropout } from "./activation.js";
+import { checkOptions } from "../tensor/options.js";
 
 export interface AttentionOptions {
   /** Bool (true = may attend) or float (added to the scores) mask broadcastable to [..., L, S]. */
@@ -21,6 +22,8 @@ export interface AttentionOptions {
   /** Multiplies q k^T (default 1 / sqrt(E)). */
   scale?: number | null;
 }
+/** F.scaledDotProductAttention's options, in PyTorch's positional order. */
+const ATTENTION_KEYS = ["attnMask", "dropoutP", "isCausal", "scale"] as const;
 
 /** F.scaledDotProductAttention(q [..., L, E], k [..., S, E], v [..., S, Ev], { attnMask, dropoutP = 0, isCausal = false, scale }) -> [..., L, Ev].
  *  @example F.scaledDotProductAttention(q, k, v, { isCausal: true }) */
@@ -31,6 +34,7 @@ export const scaledDotProductAttention = defineOp(
     checkTensor(op, q, "query");
     checkTensor(op, k, "key");
     checkTensor(op, v, "value");
+    opts = checkOptions("F.scaledDotProductAttention", opts, ATTENTION_KEYS, 4);
     for (const [t, n] of [[q, "query"], [k, "key"], [v, "value"]] as const) {
       requireFloat(op, t);
       if (t.ndim < 2) throw new Error(`${op}: ${n} ${fmt(t.shape)} must have at least 2 dims [..., seq, features]`);
@@ -59,6 +63,7 @@ export const scaledDotProductAttention = defineOp(
     }
     let attn = softmax(scores, -1);
     const p = opts.dropoutP ?? 0;
+    if (typeof p !== "number" || !(p >= 0 && p <= 1)) throw new RangeError(`F.scaledDotProductAttention: dropoutP must be in [0, 1], got ${String(p)}`);
     if (p > 0) attn = dropout(attn, { p, training: true });
     return matmul(attn, v); // [..., L, Ev]
   },

@@ -18,6 +18,7 @@ import { add } from "../ops/elementwise.js";
 import { matmul } from "../ops/linalg.js";
 import { reshape, squeeze, transpose, unsqueeze } from "../ops/shape.js";
 import { sum } from "../ops/reduce.js";
+import { checkOptions } from "../tensor/options.js";
 
 /** A size given as one number or one per spatial dim. */
 export type Size2 = number | [number, number] | number[];
@@ -63,11 +64,14 @@ export interface UnfoldOptions {
   /** Step between windows (default 1). */
   stride?: Size2;
 }
+/** F.unfold/F.fold's options, in PyTorch's positional order. */
+const UNFOLD_KEYS = ["dilation", "padding", "stride"] as const;
 
 /** F.unfold(x [N, C, H, W], kernelSize, { dilation, padding, stride }) -> [N, C*kh*kw, L], as torch's im2col.
  *  @example F.unfold(dt.randn([1, 3, 8, 8]), 3, { padding: 1 }) // [1, 27, 64] */
 export const unfold = defineOp("unfold", (x: Tensor, kernelSize: Size2, opts: UnfoldOptions = {}): Tensor => {
   checkTensor("unfold", x);
+  opts = checkOptions("F.unfold", opts, UNFOLD_KEYS, 3);
   requireFloat("unfold", x);
   const batched = x.ndim === 4;
   if (x.ndim !== 4 && x.ndim !== 3) throw new Error(`unfold: expected a 3-d or 4-d input [N, C, H, W], got ${fmt(x.shape)}`);
@@ -86,6 +90,7 @@ export const unfold = defineOp("unfold", (x: Tensor, kernelSize: Size2, opts: Un
  *  @example F.fold(F.unfold(x, 2, { stride: 2 }), [8, 8], 2, { stride: 2 }) // x again */
 export const fold = defineOp("fold", (cols: Tensor, outputSize: Size2, kernelSize: Size2, opts: UnfoldOptions = {}): Tensor => {
   checkTensor("fold", cols);
+  opts = checkOptions("F.fold", opts, UNFOLD_KEYS, 4);
   requireFloat("fold", cols);
   const batched = cols.ndim === 3;
   if (cols.ndim !== 3 && cols.ndim !== 2) throw new Error(`fold: expected a 2-d or 3-d input [N, C*kh*kw, L], got ${fmt(cols.shape)}`);
@@ -114,14 +119,16 @@ export interface ConvOptions<S> {
   /** Blocked connections: input and output channels split into this many groups (default 1). */
   groups?: number;
 }
+/** F.conv1d/F.conv2d's options. */
+const CONV_KEYS = ["stride", "padding", "dilation", "groups"] as const;
+/** F.convTranspose1d/2d's options, in PyTorch's positional order. */
+const CONV_TRANSPOSE_KEYS = ["stride", "padding", "outputPadding", "groups", "dilation"] as const;
 
-/** The trailing options object of a convolution ({} when omitted); PyTorch's positional stride, padding, ...
- *  would otherwise be silently ignored, so they are refused with the option names. */
-function convOptions<O extends object>(op: string, opts: O | null | undefined, names: string): O {
-  if (opts === undefined || opts === null) return {} as O;
-  if (typeof opts !== "object" || Array.isArray(opts) || opts instanceof Tensor)
-    throw new Error(`${op}: expected an options object { ${names} } after bias (use null or undefined for no bias), got ${Array.isArray(opts) ? "an array" : typeof opts} ${String(opts)}`);
-  return opts;
+/** The trailing options object of a convolution (a frozen {} when omitted), checked: PyTorch's positional
+ *  stride, padding, ... (`F.conv2d(x, w, b, 2)`) or a misspelt key would otherwise be silently ignored,
+ *  so they are refused with the option names. */
+function convOptions<O extends object>(op: string, opts: O | null | undefined, keys: readonly string[]): O {
+  return checkOptions(`F.${op}`, opts, keys, 4);
 }
 
 /** The checks shared by convolution and transposed convolution: tensors, float dtypes, ranks, groups. */
@@ -141,7 +148,7 @@ function checkConvArgs(op: string, nd: 1 | 2, x: Tensor, weight: Tensor, groups:
 
 /** The shared 2-d core: x [N, Cin, H, W], weight [Cout, Cin/groups, kh, kw]. */
 function convNd(op: string, nd: 1 | 2, x: Tensor, weight: Tensor, bias: Tensor | null | undefined, opts: ConvOptions<number | number[]>): Tensor {
-  opts = convOptions(op, opts, "stride, padding, dilation, groups");
+  opts = convOptions(op, opts, CONV_KEYS);
   const { G, batched } = checkConvArgs(op, nd, x, weight, opts.groups, "out, in/groups");
   let xi = batched ? x : unsqueeze(x, 0);
   const Cin = xi.shape[1], Cout = weight.shape[0], Cg = weight.shape[1];
@@ -248,7 +255,7 @@ export interface ConvTransposeOptions<S> {
 /** The transposed convolution: x [N, Cin, H, W], weight [Cin, Cout/groups, kh, kw] -> [N, Cout, Hout, Wout],
  *  Hout = (H - 1) s - 2p + d (k - 1) + outputPadding + 1. Computed as W^T @ x followed by fold (col2im). */
 function convTransposeNd(op: string, nd: 1 | 2, x: Tensor, weight: Tensor, bias: Tensor | null | undefined, opts: ConvTransposeOptions<number | number[]>): Tensor {
-  opts = convOptions(op, opts, "stride, padding, outputPadding, groups, dilation");
+  opts = convOptions(op, opts, CONV_TRANSPOSE_KEYS);
   const { G, batched } = checkConvArgs(op, nd, x, weight, opts.groups, "in, out/groups");
   let xi = batched ? x : unsqueeze(x, 0);
   const Cin = xi.shape[1], Cog = weight.shape[1], Cout = Cog * G;

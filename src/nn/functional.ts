@@ -9,6 +9,9 @@ import { addmm, matmul } from "../ops/linalg.js";
 import { isFloat } from "../tensor/dtype.js";
 import { indexSelect, oneHot as oneHotOp } from "../ops/indexing.js";
 import { pad as padOp, type PadOptions, reshape, T } from "../ops/shape.js";
+import { checkOptions } from "../tensor/options.js";
+
+const EMBEDDING_KEYS = ["paddingIdx"] as const;
 
 export * from "./activation.js";
 export * from "./loss.js";
@@ -46,6 +49,7 @@ export function oneHot(indices: Tensor, numClasses = -1): Tensor {
 export const embedding = defineOp("embedding", (indices: Tensor, weight: Tensor, opts: { paddingIdx?: number | null } = {}): Tensor => {
   checkTensor("embedding", indices, "indices");
   checkTensor("embedding", weight, "weight");
+  opts = checkOptions("F.embedding", opts, EMBEDDING_KEYS, 3);
   if (weight.ndim !== 2) throw new Error(`embedding: weight must be 2-D [num, dim], got ${fmt(weight.shape)}`);
   const flat = reshape(indices, [-1]);
   let rows = indexSelect(weight, 0, flat); // [n, dim]

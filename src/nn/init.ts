@@ -2,6 +2,7 @@
 // Each fills the tensor under noGrad and returns it. Arguments with a default in PyTorch go in an
 // options object; the common ones are also accepted positionally (`uniform_(w, -0.1, 0.1)`).
 
+import { checkOptions } from "../tensor/options.js";
 import { Tensor } from "../tensor/tensor.js";
 import { noGrad } from "../tensor/autograd.js";
 import { fmt } from "../tensor/shape.js";
@@ -56,24 +57,30 @@ function fan(t: Tensor, mode: FanMode): number {
   throw new Error(`init: mode ${JSON.stringify(mode)} not supported, please use "fan_in" or "fan_out"`);
 }
 
+const UNIFORM_KEYS = ["a", "b"] as const;
+const NORMAL_KEYS = ["mean", "std"] as const;
+const TRUNC_NORMAL_KEYS = ["mean", "std", "a", "b"] as const;
+const GAIN_KEYS = ["gain"] as const;
+const KAIMING_KEYS = ["a", "mode", "nonlinearity"] as const;
+
 /** Fills with U(a, b).  @example nn.init.uniform_(w, { a: -0.1, b: 0.1 }); */
 export function uniform_(t: Tensor, a: number | { a?: number; b?: number } = {}, b?: number): Tensor {
   check("uniform_", t);
-  const o = typeof a === "number" ? { a, b } : a;
+  const o = typeof a === "number" ? { a, b } : checkOptions("nn.init.uniform_", a, UNIFORM_KEYS, 2);
   return noGrad(() => t.uniform_(o.a ?? 0, o.b ?? 1));
 }
 
 /** Fills with N(mean, std^2).  @example nn.init.normal_(w, { std: 0.02 }); */
 export function normal_(t: Tensor, mean: number | { mean?: number; std?: number } = {}, std?: number): Tensor {
   check("normal_", t);
-  const o = typeof mean === "number" ? { mean, std } : mean;
+  const o = typeof mean === "number" ? { mean, std } : checkOptions("nn.init.normal_", mean, NORMAL_KEYS, 2);
   return noGrad(() => t.normal_(o.mean ?? 0, o.std ?? 1));
 }
 
 /** Fills with N(mean, std^2) redrawn until inside [a, b] (torch.nn.init.trunc_normal_). */
 export function truncNormal_(t: Tensor, opts: { mean?: number; std?: number; a?: number; b?: number } = {}): Tensor {
   check("truncNormal_", t);
-  const { mean = 0, std = 1, a = -2, b = 2 } = opts;
+  const { mean = 0, std = 1, a = -2, b = 2 } = checkOptions("nn.init.truncNormal_", opts, TRUNC_NORMAL_KEYS, 2);
   const n = t.numel();
   const v = new Float64Array(n);
   for (let i = 0; i < n; i++) {
@@ -113,21 +120,21 @@ export function eye_(t: Tensor): Tensor {
   return noGrad(() => t.copy_(new Tensor(v, [r, c], "float64")));
 }
 
-function gainOf(gain: number | { gain?: number }): number {
-  return typeof gain === "number" ? gain : gain.gain ?? 1;
+function gainOf(op: string, gain: number | { gain?: number }): number {
+  return typeof gain === "number" ? gain : checkOptions(`nn.init.${op}`, gain, GAIN_KEYS, 2).gain ?? 1;
 }
 
 /** Glorot uniform: U(-bound, bound), bound = gain sqrt(6 / (fanIn + fanOut)).  @example nn.init.xavierUniform_(w); */
 export function xavierUniform_(t: Tensor, gain: number | { gain?: number } = {}): Tensor {
   const [fanIn, fanOut] = calculateFanInAndFanOut(check("xavierUniform_", t));
-  const bound = gainOf(gain) * Math.sqrt(6 / (fanIn + fanOut));
+  const bound = gainOf("xavierUniform_", gain) * Math.sqrt(6 / (fanIn + fanOut));
   return noGrad(() => t.uniform_(-bound, bound));
 }
 
 /** Glorot normal: N(0, std^2), std = gain sqrt(2 / (fanIn + fanOut)). */
 export function xavierNormal_(t: Tensor, gain: number | { gain?: number } = {}): Tensor {
   const [fanIn, fanOut] = calculateFanInAndFanOut(check("xavierNormal_", t));
-  const std = gainOf(gain) * Math.sqrt(2 / (fanIn + fanOut));
+  const std = gainOf("xavierNormal_", gain) * Math.sqrt(2 / (fanIn + fanOut));
   return noGrad(() => t.normal_(0, std));
 }
 
@@ -142,7 +149,7 @@ export interface KaimingOptions {
 
 function kaimingStd(op: string, t: Tensor, a: number | KaimingOptions): number {
   check(op, t);
-  const o = typeof a === "number" ? { a } : a;
+  const o = typeof a === "number" ? { a } : checkOptions(`nn.init.${op}`, a, KAIMING_KEYS, 2);
   const f = fan(t, o.mode ?? "fan_in");
   return calculateGain(o.nonlinearity ?? "leaky_relu", o.a ?? 0) / Math.sqrt(f);
 }
@@ -189,7 +196,7 @@ export function orthogonal_(t: Tensor, gain: number | { gain?: number } = {}): T
     nrm = Math.sqrt(nrm);
     for (let i = 0; i < m; i++) v[i] /= nrm;
   }
-  const g = gainOf(gain);
+  const g = gainOf("orthogonal_", gain);
   const out = new Float64Array(rows * cols);
   for (let r = 0; r < rows; r++)
     for (let c = 0; c < cols; c++) out[r * cols + c] = g * (rows >= cols ? cols_[c][r] : cols_[r][c]);

@@ -3,7 +3,8 @@
 
 import { Tensor } from "../tensor/tensor.js";
 import { isFloat } from "../tensor/dtype.js";
-import { fmt, shapesEqual } from "../tensor/shape.js";
+import { broadcastShapes, fmt, shapesEqual } from "../tensor/shape.js";
+import { checkOptions } from "../tensor/options.js";
 import { defineOp } from "../ops/registry.js";
 import { checkTensor } from "../ops/util.js";
 import { abs, add, clamp, div, exp, log, log1p, maximum, mul, neg, rsub, square, sub, where, lt, le, ne, eq } from "../ops/elementwise.js";
@@ -14,6 +15,16 @@ import { logSoftmax } from "./activation.js";
 
 export type Reduction = "none" | "mean" | "sum";
 
+// The option keys of each loss, the first one being what PyTorch users would pass positionally.
+export const REDUCTION_KEYS = ["reduction"] as const;
+export const SMOOTH_L1_KEYS = ["reduction", "beta"] as const;
+export const HUBER_KEYS = ["reduction", "delta"] as const;
+export const BCE_KEYS = ["weight", "reduction"] as const;
+export const BCE_LOGITS_KEYS = ["weight", "reduction", "posWeight"] as const;
+export const KL_DIV_KEYS = ["reduction", "logTarget"] as const;
+export const NLL_KEYS = ["weight", "ignoreIndex", "reduction"] as const;
+export const CROSS_ENTROPY_KEYS = ["weight", "ignoreIndex", "reduction", "labelSmoothing"] as const;
+
 function reduce(op: string, loss: Tensor, reduction: string | undefined): Tensor {
   const r = reduction ?? "mean";
   if (r === "mean") return mean(loss);
@@ -22,25 +33,41 @@ function reduce(op: string, loss: Tensor, reduction: string | undefined): Tensor
   throw new Error(`${op}: reduction must be "none", "mean" or "sum", got ${JSON.stringify(reduction)}`);
 }
 
+/** Checks input and target of an elementwise loss. PyTorch only warns when their sizes differ ("This will
+ *  likely lead to incorrect results due to broadcasting"); here the case that is almost always a bug throws:
+ *  a target that broadcasts with the input to a *bigger* shape than the input's (mseLoss([4,1], [4]) would
+ *  average a [4,4] matrix of every pair). Equal shapes, and a target that broadcasts into the input's own
+ *  shape without enlarging it (a scalar target, [1,4] with [4]), are accepted: every element of the
+ *  loss is still one input element against its target. */
 function pair(op: string, a: Tensor, b: Tensor): void {
   checkTensor(op, a, "input");
   checkTensor(op, b, "target");
+  if (shapesEqual(a.shape, b.shape)) return;
+  const out = broadcastShapes(op, a.shape, b.shape);
+  if (!shapesEqual(out, a.shape))
+    throw new Error(
+      `F.${op}: target size ${fmt(b.shape)} differs from input size ${fmt(a.shape)}; they would broadcast to ${fmt(out)}, which is likely wrong. ` +
+        `Reshape one of them (e.g. target.reshape(${fmt(a.shape)}) or input.reshape(${fmt(b.shape)})).`,
+    );
 }
 
 /** mseLoss(input, target, { reduction = "mean" }): (x - y)^2. */
 export const mseLoss = defineOp("mseLoss", (a: Tensor, b: Tensor, opts: { reduction?: Reduction } = {}): Tensor => {
+  opts = checkOptions("F.mseLoss", opts, REDUCTION_KEYS, 3);
   pair("mseLoss", a, b);
   return reduce("mseLoss", square(sub(a, b)), opts.reduction);
 });
 
 /** l1Loss: |x - y|. */
 export const l1Loss = defineOp("l1Loss", (a: Tensor, b: Tensor, opts: { reduction?: Reduction } = {}): Tensor => {
+  opts = checkOptions("F.l1Loss", opts, REDUCTION_KEYS, 3);
   pair("l1Loss", a, b);
   return reduce("l1Loss", abs(sub(a, b)), opts.reduction);
 });
 
 /** smoothL1Loss: 0.5 d^2 / beta where |d| < beta, else |d| - beta / 2. */
 export const smoothL1Loss = defineOp("smoothL1Loss", (a: Tensor, b: Tensor, opts: { reduction?: Reduction; beta?: number } = {}): Tensor => {
+  opts = checkOptions("F.smoothL1Loss", opts, SMOOTH_L1_KEYS, 3);
   pair("smoothL1Loss", a, b);
   const beta = opts.beta ?? 1;
   const d = abs(sub(a, b));
@@ -50,6 +77,7 @@ export const smoothL1Loss = defineOp("smoothL1Loss", (a: Tensor, b: Tensor, opts
 
 /** huberLoss: 0.5 d^2 where |d| <= delta, else delta (|d| - delta / 2). */
 export const huberLoss = defineOp("huberLoss", (a: Tensor, b: Tensor, opts: { reduction?: Reduction; delta?: number } = {}): Tensor => {
+  opts = checkOptions("F.huberLoss", opts, HUBER_KEYS, 3);
   pair("huberLoss", a, b);
   const delta = opts.delta ?? 1;
   const d = abs(sub(a, b));
@@ -60,6 +88,7 @@ export const huberLoss = defineOp("huberLoss", (a: Tensor, b: Tensor, opts: { re
 export const binaryCrossEntropy = defineOp(
   "binaryCrossEntropy",
   (p: Tensor, y: Tensor, opts: { weight?: Tensor | null; reduction?: Reduction } = {}): Tensor => {
+    opts = checkOptions("F.binaryCrossEntropy", opts, BCE_KEYS, 3);
     pair("binaryCrossEntropy", p, y);
     if (!shapesEqual(p.shape, y.shape))
       throw new Error(`binaryCrossEntropy: target ${fmt(y.shape)} must have the same shape as input ${fmt(p.shape)}`);
@@ -74,6 +103,7 @@ export const binaryCrossEntropy = defineOp(
 export const binaryCrossEntropyWithLogits = defineOp(
   "binaryCrossEntropyWithLogits",
   (x: Tensor, y: Tensor, opts: { weight?: Tensor | null; posWeight?: Tensor | null; reduction?: Reduction } = {}): Tensor => {
+    opts = checkOptions("F.binaryCrossEntropyWithLogits", opts, BCE_LOGITS_KEYS, 3);
     pair("binaryCrossEntropyWithLogits", x, y);
     if (!shapesEqual(x.shape, y.shape))
       throw new Error(`binaryCrossEntropyWithLogits: target ${fmt(y.shape)} must have the same shape as input ${fmt(x.shape)}`);
@@ -90,6 +120,7 @@ export const binaryCrossEntropyWithLogits = defineOp(
 export const klDiv = defineOp(
   "klDiv",
   (input: Tensor, target: Tensor, opts: { reduction?: Reduction | "batchmean"; logTarget?: boolean } = {}): Tensor => {
+    opts = checkOptions("F.klDiv", opts, KL_DIV_KEYS, 3);
     pair("klDiv", input, target);
     const l = opts.logTarget
       ? mul(exp(target), sub(target, input))
@@ -126,6 +157,7 @@ function classTarget(op: string, input: Tensor, target: Tensor, ignoreIndex: num
 /** nllLoss(logProbs [N, C, ...] or [C], target [N, ...] int, { weight, ignoreIndex = -100, reduction = "mean" }):
  *  -w[t] logProbs[t]; "mean" divides by the sum of the weights of the non-ignored targets. */
 export const nllLoss = defineOp("nllLoss", (input: Tensor, target: Tensor, opts: NllOptions = {}): Tensor => {
+  opts = checkOptions("F.nllLoss", opts, NLL_KEYS, 3);
   const ignoreIndex = opts.ignoreIndex ?? -100;
   const t = classTarget("nllLoss", input, target, ignoreIndex);
   const cdim = input.ndim === 1 ? 0 : 1;
@@ -147,6 +179,7 @@ export interface CrossEntropyOptions extends NllOptions {
 /** crossEntropy(logits, target, { weight, ignoreIndex, reduction, labelSmoothing }): logSoftmax then nllLoss;
  *  target holds class indices, or class probabilities of the input's shape. */
 export const crossEntropy = defineOp("crossEntropy", (input: Tensor, target: Tensor, opts: CrossEntropyOptions = {}): Tensor => {
+  opts = checkOptions("F.crossEntropy", opts, CROSS_ENTROPY_KEYS, 3);
   checkTensor("crossEntropy", input, "input");
   checkTensor("crossEntropy", target, "target");
   if (input.ndim === 0) throw new Error(`crossEntropy: input must have at least 1 dim (classes), got shape []`);
@@ -169,7 +202,7 @@ export const crossEntropy = defineOp("crossEntropy", (input: Tensor, target: Ten
   }
   const ignoreIndex = opts.ignoreIndex ?? -100;
   const t = classTarget("crossEntropy", input, target, ignoreIndex);
-  const nll = nllLoss(logp, t, opts);
+  const nll = nllLoss(logp, t, { weight: opts.weight, ignoreIndex: opts.ignoreIndex, reduction: opts.reduction });
   if (eps === 0) return nll;
   const valid = ne(t, ignoreIndex);
   let smooth = opts.weight ? neg(sum(mul(logp, reshape(opts.weight, wShape)), cdim)) : neg(sum(logp, cdim));

@@ -6,11 +6,15 @@
 // declared in a TypeScript class body is created, empty, where it is declared; use `declare` to
 // keep pure assignment order). State-dict keys are dotted field paths, as PyTorch's: `layers.0.weight`.
 
+import { checkOptions } from "../tensor/options.js";
 import { Tensor } from "../tensor/tensor.js";
 import { noGrad, setRequiresGrad } from "../tensor/autograd.js";
 import { isFloat, type DType } from "../tensor/dtype.js";
 import { fmt, shapesEqual } from "../tensor/shape.js";
 import { cast } from "../ops/elementwise.js";
+
+const NUM_PARAMETERS_KEYS = ["trainableOnly"] as const;
+const LOAD_STATE_DICT_KEYS = ["strict"] as const;
 
 /** A Tensor that a Module registers as a parameter: a leaf that requires grad by default.
  *  It shares storage with the tensor it wraps.
@@ -201,6 +205,7 @@ export class Module {
 
   /** Number of parameter elements (each shared tensor counted once). */
   numParameters(opts: { trainableOnly?: boolean } = {}): number {
+    opts = checkOptions("numParameters", opts, NUM_PARAMETERS_KEYS, 1);
     let n = 0;
     for (const p of this.parameters()) if (!opts.trainableOnly || p.requiresGrad) n += p.numel();
     return n;
@@ -300,8 +305,9 @@ export class Module {
    *  Strict (the default) throws when keys are missing or unexpected; a shape mismatch always throws.
    *  `num_batches_tracked` may be present or absent. Returns the missing and unexpected keys.
    *  @example model.loadStateDict(await dt.io.load("model.safetensors")); */
-  loadStateDict(sd: StateDict | Map<string, Tensor>, opts: { strict?: boolean } = {}): LoadResult {
-    const strict = opts.strict ?? true;
+  loadStateDict(sd: StateDict | Map<string, Tensor>, opts: { strict?: boolean } | boolean = {}): LoadResult {
+    // also loadStateDict(sd, false), PyTorch's positional strict
+    const strict = typeof opts === "boolean" ? opts : checkOptions("loadStateDict", opts, LOAD_STATE_DICT_KEYS, 2).strict ?? true;
     if (sd === null || typeof sd !== "object") throw new Error(`loadStateDict: expected a record or Map of tensors, got ${sd === null ? "null" : typeof sd}`);
     const given = new Map<string, Tensor>(sd instanceof Map ? sd : Object.entries(sd));
     for (const [k, v] of given)

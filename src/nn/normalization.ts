@@ -13,6 +13,10 @@ import { checkTensor, requireFloat, wrap } from "../ops/util.js";
 import { add, mul, rsqrt, sub } from "../ops/elementwise.js";
 import { mean, sum } from "../ops/reduce.js";
 import { reshape } from "../ops/shape.js";
+import { checkBool, checkOptions } from "../tensor/options.js";
+
+const BATCH_NORM_KEYS = ["training", "momentum", "eps"] as const;
+const EPS_KEYS = ["eps"] as const;
 
 /** Each row of x [M, D] normalised by the fused kernel, times weight [D] plus bias [D] when given.
  *  dx = rstd (gw - mean gw - xhat mean(gw xhat)) with gw = g weight, dweight = sum_rows g xhat,
@@ -83,6 +87,8 @@ export const batchNorm = defineOp(
     checkParam(op, runningVar, "runningVar", [C], x);
     checkParam(op, weight, "weight", [C], x);
     checkParam(op, bias, "bias", [C], x);
+    opts = checkOptions("F.batchNorm", opts, BATCH_NORM_KEYS, 6);
+    checkBool("F.batchNorm", "training", opts.training);
     const training = opts.training ?? false, momentum = opts.momentum ?? 0.1, eps = opts.eps ?? 1e-5;
     const N = x.shape[0], S = x.numel() / Math.max(N * C, 1);
     if (training && N * S <= 1) throw new Error(`batchNorm: expected more than 1 value per channel when training, got input ${fmt(x.shape)}`);
@@ -137,6 +143,7 @@ export const layerNorm = defineOp(
   (x: Tensor, normalizedShape: number | number[], weight?: Tensor | null, bias?: Tensor | null, opts: { eps?: number } = {}): Tensor => {
     const op = "layerNorm";
     checkTensor(op, x);
+    opts = checkOptions("F.layerNorm", opts, EPS_KEYS, 5);
     requireFloat(op, x);
     const ns = typeof normalizedShape === "number" ? [normalizedShape] : normalizedShape;
     const k = ns.length;
@@ -157,6 +164,7 @@ export const groupNorm = defineOp(
   (x: Tensor, numGroups: number, weight?: Tensor | null, bias?: Tensor | null, opts: { eps?: number } = {}): Tensor => {
     const op = "groupNorm";
     checkTensor(op, x);
+    opts = checkOptions("F.groupNorm", opts, EPS_KEYS, 5);
     requireFloat(op, x);
     if (x.ndim < 2) throw new Error(`groupNorm: expected an input [N, C, ...] with at least 2 dims, got ${fmt(x.shape)}`);
     const [N, C] = x.shape;

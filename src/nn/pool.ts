@@ -14,6 +14,7 @@ import { scatterAdd } from "../ops/indexing.js";
 import { zeros } from "../ops/creation.js";
 import { reshape } from "../ops/shape.js";
 import { tuple, type Size1, type Size2 } from "./conv.js";
+import { checkBool, checkOptions, positionalOptions } from "../tensor/options.js";
 
 /** Windows along one dim: start i*s - p, k taps spaced d, as Pool.h's pooling_output_shape. */
 function slidingAxis(op: string, n: number, k: number, s: number, p: number, d: number, ceilMode: boolean) {
@@ -97,25 +98,29 @@ export interface MaxPoolOptions<S> {
   /** Also return the int32 flat indices of the maxima (default false). */
   returnIndices?: boolean;
 }
+/** F.maxPool1d/2d's options, in PyTorch's positional order (F.max_pool2d: ceil_mode before return_indices). */
+export const MAXPOOL_KEYS = ["stride", "padding", "dilation", "ceilMode", "returnIndices"] as const;
 
 type MaxPoolFn<S> = {
-  (x: Tensor, kernelSize: S, opts?: (MaxPoolOptions<S> & { returnIndices?: false }) | S): Tensor;
+  (x: Tensor, kernelSize: S, opts?: MaxPoolOptions<S> & { returnIndices?: false }): Tensor;
   (x: Tensor, kernelSize: S, opts: MaxPoolOptions<S> & { returnIndices: true }): [Tensor, Tensor];
+  (x: Tensor, kernelSize: S, stride?: S | null, padding?: S, dilation?: S, ceilMode?: boolean, returnIndices?: false): Tensor;
   (x: Tensor, kernelSize: S, opts?: MaxPoolOptions<S>): Tensor | [Tensor, Tensor];
 };
 
-/** The options of a pooling function; a number or tuple in their place is PyTorch's positional stride
- *  (`F.maxPool2d(x, 3, 2)`), anything else that is not an options object is refused. */
-export function poolOptions<O extends { stride?: number | number[] | null }>(op: string, opts: O | number | number[] | null | undefined): O {
-  if (opts === undefined || opts === null) return {} as O;
-  if (typeof opts === "number" || Array.isArray(opts)) return { stride: opts } as O;
-  if (typeof opts !== "object" || opts instanceof Tensor)
-    throw new Error(`${op}: expected an options object { stride, padding, ... } or a stride after kernelSize, got ${typeof opts} ${String(opts)}`);
-  return opts;
+/** The options of a pooling function or module: an options object, or PyTorch's positional arguments after
+ *  kernelSize (`F.maxPool2d(x, 3, 2)` is stride 2; `new nn.MaxPool2d(3, 2, 1)` adds padding 1) in the
+ *  order `order`, optionally followed by an options object; anything else is refused (checkOptions). */
+const BOOL_KEYS = ["ceilMode", "returnIndices", "countIncludePad"] as const;
+
+export function poolOptions<O extends { stride?: number | number[] | null }>(op: string, args: readonly unknown[], order: readonly string[], keys: readonly string[], firstArg: number): O {
+  if (args.length === 1 && (args[0] === undefined || args[0] === null)) return {} as O;
+  const o = positionalOptions<O>(op, args, order, keys, firstArg);
+  for (const k of BOOL_KEYS) checkBool(op, k, (o as Record<string, unknown>)[k]);
+  return o;
 }
 
-function maxPoolNd(op: string, nd: 1 | 2, x: Tensor, kernelSize: number | number[], opts: MaxPoolOptions<number | number[]> | number | number[]): Tensor | [Tensor, Tensor] {
-  opts = poolOptions(op, opts);
+function maxPoolNd(op: string, nd: 1 | 2, x: Tensor, kernelSize: number | number[], opts: MaxPoolOptions<number | number[]>): Tensor | [Tensor, Tensor] {
   const { x4, back } = as4d(op, x, nd);
   const pre = (v: number[]) => (nd === 1 ? [1, ...v] : v);
   const k = pre(tuple(op, "kernelSize", kernelSize, nd, 1));
@@ -134,12 +139,12 @@ function maxPoolNd(op: string, nd: 1 | 2, x: Tensor, kernelSize: number | number
 
 /** F.maxPool2d(x [N, C, H, W], kernelSize, { stride = kernelSize, padding = 0, dilation = 1, ceilMode = false, returnIndices = false }).
  *  @example F.maxPool2d(dt.randn([1, 3, 8, 8]), 2) // [1, 3, 4, 4] */
-export const maxPool2d = defineOp("maxPool2d", ((x: Tensor, kernelSize: Size2, opts: MaxPoolOptions<Size2> | Size2 = {}) =>
-  maxPoolNd("maxPool2d", 2, x, kernelSize, opts)) as MaxPoolFn<Size2>);
+export const maxPool2d = defineOp("maxPool2d", ((x: Tensor, kernelSize: Size2, ...rest: unknown[]) =>
+  maxPoolNd("maxPool2d", 2, x, kernelSize, poolOptions("F.maxPool2d", rest, MAXPOOL_KEYS, MAXPOOL_KEYS, 3))) as MaxPoolFn<Size2>);
 
 /** F.maxPool1d(x [N, C, L], kernelSize, { stride = kernelSize, padding = 0, dilation = 1, ceilMode = false, returnIndices = false }). */
-export const maxPool1d = defineOp("maxPool1d", ((x: Tensor, kernelSize: Size1, opts: MaxPoolOptions<Size1> | Size1 = {}) =>
-  maxPoolNd("maxPool1d", 1, x, kernelSize, opts)) as MaxPoolFn<Size1>);
+export const maxPool1d = defineOp("maxPool1d", ((x: Tensor, kernelSize: Size1, ...rest: unknown[]) =>
+  maxPoolNd("maxPool1d", 1, x, kernelSize, poolOptions("F.maxPool1d", rest, MAXPOOL_KEYS, MAXPOOL_KEYS, 3))) as MaxPoolFn<Size1>);
 
 export interface AvgPoolOptions<S> {
   /** Step between windows (default kernelSize). */
@@ -153,9 +158,16 @@ export interface AvgPoolOptions<S> {
   /** Divide by this instead of the window size (2-d only, as torch). */
   divisorOverride?: number | null;
 }
+/** F.avgPool2d's options in PyTorch's positional order; avgPool1d has all but divisorOverride. */
+export const AVGPOOL2D_KEYS = ["stride", "padding", "ceilMode", "countIncludePad", "divisorOverride"] as const;
+export const AVGPOOL1D_KEYS = ["stride", "padding", "ceilMode", "countIncludePad"] as const;
 
-function avgPoolNd(op: string, nd: 1 | 2, x: Tensor, kernelSize: number | number[], opts: AvgPoolOptions<number | number[]> | number | number[]): Tensor {
-  opts = poolOptions(op, opts);
+type AvgPoolFn<S, O> = {
+  (x: Tensor, kernelSize: S, opts?: O): Tensor;
+  (x: Tensor, kernelSize: S, stride?: S | null, padding?: S, ceilMode?: boolean, countIncludePad?: boolean, divisorOverride?: number | null): Tensor;
+};
+
+function avgPoolNd(op: string, nd: 1 | 2, x: Tensor, kernelSize: number | number[], opts: AvgPoolOptions<number | number[]>): Tensor {
   const { x4, back } = as4d(op, x, nd);
   const pre = (v: number[], first: number) => (nd === 1 ? [first, ...v] : v);
   const k = pre(tuple(op, "kernelSize", kernelSize, nd, 1), 1);
@@ -181,14 +193,12 @@ function avgPoolNd(op: string, nd: 1 | 2, x: Tensor, kernelSize: number | number
 
 /** F.avgPool2d(x [N, C, H, W], kernelSize, { stride = kernelSize, padding = 0, ceilMode = false, countIncludePad = true, divisorOverride }).
  *  @example F.avgPool2d(dt.randn([1, 3, 8, 8]), 2) // [1, 3, 4, 4] */
-export const avgPool2d = defineOp("avgPool2d", (x: Tensor, kernelSize: Size2, opts: AvgPoolOptions<Size2> | Size2 = {}): Tensor =>
-  avgPoolNd("avgPool2d", 2, x, kernelSize, opts),
-);
+export const avgPool2d = defineOp("avgPool2d", ((x: Tensor, kernelSize: Size2, ...rest: unknown[]): Tensor =>
+  avgPoolNd("avgPool2d", 2, x, kernelSize, poolOptions("F.avgPool2d", rest, AVGPOOL2D_KEYS, AVGPOOL2D_KEYS, 3))) as AvgPoolFn<Size2, AvgPoolOptions<Size2>>);
 
 /** F.avgPool1d(x [N, C, L], kernelSize, { stride = kernelSize, padding = 0, ceilMode = false, countIncludePad = true }). */
-export const avgPool1d = defineOp("avgPool1d", (x: Tensor, kernelSize: Size1, opts: Omit<AvgPoolOptions<Size1>, "divisorOverride"> | Size1 = {}): Tensor =>
-  avgPoolNd("avgPool1d", 1, x, kernelSize, opts),
-);
+export const avgPool1d = defineOp("avgPool1d", ((x: Tensor, kernelSize: Size1, ...rest: unknown[]): Tensor =>
+  avgPoolNd("avgPool1d", 1, x, kernelSize, poolOptions("F.avgPool1d", rest, AVGPOOL1D_KEYS, AVGPOOL1D_KEYS, 3))) as AvgPoolFn<Size1, Omit<AvgPoolOptions<Size1>, "divisorOverride">>);
 
 function adaptiveSize(op: string, outputSize: number | (number | null)[], nd: 1 | 2, x: Tensor): number[] {
   const arr = typeof outputSize === "number" ? new Array<number>(nd).fill(outputSize) : outputSize;
@@ -233,9 +243,17 @@ type AdaptiveMaxFn<S> = {
 };
 
 /** F.adaptiveMaxPool2d(x [N, C, H, W], outputSize, { returnIndices = false }). */
+const ADAPTIVE_MAX_KEYS = ["returnIndices"] as const;
+
 export const adaptiveMaxPool2d = defineOp("adaptiveMaxPool2d", ((x: Tensor, outputSize: number | (number | null)[], opts: { returnIndices?: boolean } = {}) =>
-  adaptiveNd("adaptiveMaxPool2d", 2, "max", x, outputSize, opts.returnIndices)) as AdaptiveMaxFn<number | (number | null)[]>);
+  adaptiveNd("adaptiveMaxPool2d", 2, "max", x, outputSize, adaptiveMaxOptions("F.adaptiveMaxPool2d", opts))) as AdaptiveMaxFn<number | (number | null)[]>);
 
 /** F.adaptiveMaxPool1d(x [N, C, L], outputSize, { returnIndices = false }). */
 export const adaptiveMaxPool1d = defineOp("adaptiveMaxPool1d", ((x: Tensor, outputSize: number | [number], opts: { returnIndices?: boolean } = {}) =>
-  adaptiveNd("adaptiveMaxPool1d", 1, "max", x, outputSize, opts.returnIndices)) as AdaptiveMaxFn<number | [number]>);
+  adaptiveNd("adaptiveMaxPool1d", 1, "max", x, outputSize, adaptiveMaxOptions("F.adaptiveMaxPool1d", opts))) as AdaptiveMaxFn<number | [number]>);
+
+/** returnIndices of adaptiveMaxPool: an options object { returnIndices } or, as PyTorch, a boolean. */
+function adaptiveMaxOptions(op: string, opts: { returnIndices?: boolean } | boolean | undefined): boolean {
+  if (typeof opts === "boolean") return opts;
+  return checkBool(op, "returnIndices", checkOptions(op, opts, ADAPTIVE_MAX_KEYS, 3).returnIndices) ?? false;
+}

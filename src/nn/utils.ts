@@ -5,6 +5,9 @@ import { noGrad } from "../tensor/autograd.js";
 import { fmt } from "../tensor/shape.js";
 import { scalar } from "../ops/util.js";
 import { cat, reshape, narrow } from "../ops/shape.js";
+import { checkOptions } from "../tensor/options.js";
+
+const CLIP_GRAD_NORM_KEYS = ["normType", "errorIfNonfinite"] as const;
 
 type Params = Tensor | Iterable<Tensor>;
 
@@ -24,7 +27,7 @@ export function clipGradNorm_(
   maxNorm: number,
   normType: number | { normType?: number; errorIfNonfinite?: boolean } = {},
 ): Tensor {
-  const o = typeof normType === "number" ? { normType } : normType;
+  const o = typeof normType === "number" ? { normType } : checkOptions("nn.utils.clipGradNorm_", normType, CLIP_GRAD_NORM_KEYS, 3);
   const p = o.normType ?? 2;
   const grads = list("clipGradNorm_", params).map((t) => t.grad).filter((g): g is Tensor => g !== null);
   if (grads.length === 0) return scalar(0, "float32");

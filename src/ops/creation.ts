@@ -5,11 +5,20 @@ import { alloc, ARRAY_TYPE, isDType, isFloat, type DType, type TypedArray } from
 import { checkShape, fmt, numelOf } from "../tensor/shape.js";
 import { setRequiresGrad } from "../tensor/autograd.js";
 import { normal, randBelow, uniform } from "../tensor/random.js";
+import { checkOptions } from "../tensor/options.js";
 
 export interface TensorOptions {
   dtype?: DType;
   shape?: number[];
   requiresGrad?: boolean;
+}
+/** The options of dt.tensor; every other creation function takes all but shape. */
+const TENSOR_KEYS = ["dtype", "shape", "requiresGrad"] as const;
+const CREATION_KEYS = ["dtype", "requiresGrad"] as const;
+
+/** The creation options, checked (a frozen {} when omitted). */
+function creationOptions(op: string, opts: TensorOptions | undefined | null, arg?: number): TensorOptions {
+  return checkOptions(`dt.${op}`, opts, op === "tensor" ? TENSOR_KEYS : CREATION_KEYS, arg);
 }
 
 type Nested = number | boolean | Nested[];
@@ -44,6 +53,7 @@ function fill(dtype: DType, src: ArrayLike<number | boolean>): TypedArray {
  *  Numbers default to float32 (JS has no integer literals), booleans to bool, typed arrays to their own type.
  *  @example const x = dt.tensor([[1, 2], [3, 4]], { requiresGrad: true }); */
 export function tensor(values: Nested | ArrayLike<number> | Tensor, opts: TensorOptions = {}): Tensor {
+  opts = creationOptions("tensor", opts, 2);
   let dtype = checkDType("tensor", opts.dtype);
   if (values instanceof Tensor) {
     const t = values.detach().to(dtype ?? values.dtype).clone();
@@ -96,6 +106,7 @@ function shapeArg(op: string, shape: number[] | number): number[] {
 
 /** dt.full(shape, value, opts?) */
 export function full(shape: number[] | number, value: number | boolean, opts: TensorOptions = {}): Tensor {
+  opts = creationOptions("full", opts, 3);
   const s = shapeArg("full", shape);
   const dtype = checkDType("full", opts.dtype) ?? (typeof value === "boolean" ? "bool" : "float32");
   const data = alloc(dtype, numelOf(s));
@@ -105,33 +116,34 @@ export function full(shape: number[] | number, value: number | boolean, opts: Te
 /** Sizes given as PyTorch allows: `f([2, 3], opts?)`, or `f(2, 3)` / `f(2, 3, opts)` (varargs). */
 type Sizes = [shape: number[] | number, opts?: TensorOptions] | [...sizes: number[], opts: TensorOptions] | number[];
 
-function sizesArgs(args: unknown[]): [number[] | number, TensorOptions] {
+function sizesArgs(op: string, args: unknown[]): [number[] | number, TensorOptions] {
   while (args.length > 1 && (args[args.length - 1] === undefined || args[args.length - 1] === null)) args = args.slice(0, -1); // f(shape, undefined)
   const last = args[args.length - 1];
   const opts = typeof last === "object" && last !== null && !Array.isArray(last) ? (last as TensorOptions) : undefined;
   const sizes = opts ? args.slice(0, -1) : args;
-  if (sizes.length === 1) return [sizes[0] as number[] | number, opts ?? {}];
-  return [sizes as number[], opts ?? {}];
+  const o = creationOptions(op, opts, args.length);
+  if (sizes.length === 1) return [sizes[0] as number[] | number, o];
+  return [sizes as number[], o];
 }
 
 /** dt.zeros(shape, opts?) (or dt.zeros(2, 3)).  @example dt.zeros([2, 3], { dtype: "float64" }) */
 export function zeros(...args: Sizes): Tensor {
-  const [shape, opts] = sizesArgs(args);
+  const [shape, opts] = sizesArgs("zeros", args);
   return full(shape, 0, opts);
 }
 /** dt.ones(shape, opts?) (or dt.ones(2, 3)). */
 export function ones(...args: Sizes): Tensor {
-  const [shape, opts] = sizesArgs(args);
+  const [shape, opts] = sizesArgs("ones", args);
   return full(shape, 1, opts);
 }
 export function zerosLike(t: Tensor, opts: TensorOptions = {}): Tensor {
-  return full(t.shape, 0, { dtype: t.dtype, ...opts });
+  return full(t.shape, 0, { dtype: t.dtype, ...creationOptions("zerosLike", opts, 2) });
 }
 export function onesLike(t: Tensor, opts: TensorOptions = {}): Tensor {
-  return full(t.shape, 1, { dtype: t.dtype, ...opts });
+  return full(t.shape, 1, { dtype: t.dtype, ...creationOptions("onesLike", opts, 2) });
 }
 export function fullLike(t: Tensor, value: number | boolean, opts: TensorOptions = {}): Tensor {
-  return full(t.shape, value, { dtype: t.dtype, ...opts });
+  return full(t.shape, value, { dtype: t.dtype, ...creationOptions("fullLike", opts, 3) });
 }
 
 /** dt.arange(end) or dt.arange(start, end, step = 1): int32 when every bound is an integer, else float32. */
@@ -140,7 +152,7 @@ export function arange(a: number, b?: number | TensorOptions, c?: number | Tenso
   const args = [a, b, c, d];
   const nums = args.filter((x): x is number => typeof x === "number");
   const o = args.find((x) => typeof x === "object" && x !== null) as TensorOptions | undefined;
-  if (o) opts = o;
+  if (o) opts = creationOptions("arange", o);
   if (nums.length === 1) end = nums[0];
   else [start, end, step = 1] = nums as [number, number, number?];
   if (step === 0 || !Number.isFinite(step)) throw new Error(`arange: step must be a non-zero finite number, got ${step}`);
@@ -154,6 +166,7 @@ export function arange(a: number, b?: number | TensorOptions, c?: number | Tenso
 
 /** dt.linspace(start, end, steps): evenly spaced, end included (float32). */
 export function linspace(start: number, end: number, steps: number, opts: TensorOptions = {}): Tensor {
+  opts = creationOptions("linspace", opts, 4);
   if (!Number.isInteger(steps) || steps < 0) throw new Error(`linspace: steps must be a non-negative integer, got ${steps}`);
   const dtype = checkDType("linspace", opts.dtype) ?? "float32";
   const data = alloc(dtype, steps);
@@ -169,6 +182,7 @@ export function eye(n: number, m?: number | TensorOptions, opts: TensorOptions =
     opts = m;
     m = undefined;
   }
+  opts = creationOptions("eye", opts);
   const cols = m ?? n;
   const dtype = checkDType("eye", opts.dtype) ?? "float32";
   const data = alloc(dtype, n * cols);
@@ -187,12 +201,12 @@ function randomFill(op: string, shape: number[] | number, opts: TensorOptions, d
 
 /** Uniform on [0, 1): dt.rand(shape, opts?) (or dt.rand(2, 3)). */
 export function rand(...args: Sizes): Tensor {
-  const [shape, opts] = sizesArgs(args);
+  const [shape, opts] = sizesArgs("rand", args);
   return randomFill("rand", shape, opts, uniform);
 }
 /** Standard normal: dt.randn(shape, opts?) (or dt.randn(2, 3)). */
 export function randn(...args: Sizes): Tensor {
-  const [shape, opts] = sizesArgs(args);
+  const [shape, opts] = sizesArgs("randn", args);
   return randomFill("randn", shape, opts, normal);
 }
 /** Uniform integers in [low, high), int32: dt.randint(low, high, shape), or dt.randint(high, shape) (low = 0), as torch. */
@@ -203,6 +217,7 @@ export function randint(low: number, high: number | number[], shape?: number[] |
   if (shape === undefined || (typeof shape === "object" && !Array.isArray(shape)))
     throw new Error(`randint: expected randint(low, high, shape) or randint(high, shape), got no shape`);
   if (!(high > low)) throw new Error(`randint: expected low < high, got low=${low}, high=${high}`);
+  opts = creationOptions("randint", opts, 4);
   const s = shapeArg("randint", shape);
   const dtype = checkDType("randint", opts.dtype) ?? "int32";
   const data = alloc(dtype, numelOf(s));
@@ -211,6 +226,7 @@ export function randint(low: number, high: number | number[], shape?: number[] |
 }
 /** A random permutation of 0..n-1 (int32), Fisher-Yates. */
 export function randperm(n: number, opts: TensorOptions = {}): Tensor {
+  opts = creationOptions("randperm", opts, 2);
   const dtype = checkDType("randperm", opts.dtype) ?? "int32";
   const p = new Int32Array(n);
   for (let i = 0; i < n; i++) p[i] = i;

@@ -1,6 +1,7 @@
 // Elementwise ops: unary math, binary arithmetic with broadcasting, comparisons, where.
 // Each op: forward through one backend kernel, backward beside it (derivative in the comment).
 
+import { checkOptions } from "../tensor/options.js";
 import { B, type BinaryOp, type UnaryOp } from "../backend/backend.js";
 import { Tensor } from "../tensor/tensor.js";
 import { attach, isGradEnabled } from "../tensor/autograd.js";
@@ -141,17 +142,29 @@ export const clamp = defineOp("clamp", (x: Tensor, min?: Operand | null, max?: O
   return attach(y, "clamp", [x], (g) => [mul(g, logicalAnd(ge(x, lo), le(x, hi)))]);
 });
 
-/** LeakyReLU: y = x (x > 0) else slope x; dy/dx = 1 or slope. */
-export const leakyRelu = defineOp("leakyRelu", (x: Tensor, opts: { negativeSlope?: number } = {}): Tensor => {
+const LEAKY_RELU_KEYS = ["negativeSlope", "inplace"] as const;
+const ELU_KEYS = ["alpha", "inplace"] as const;
+const SOFTPLUS_KEYS = ["beta", "threshold"] as const;
+
+function checkNumber(op: string, what: string, v: unknown): void {
+  if (v !== undefined && typeof v !== "number") throw new TypeError(`${op}: ${what} must be a number, got ${typeof v} ${String(v)}`);
+}
+
+/** LeakyReLU: y = x (x > 0) else slope x; dy/dx = 1 or slope. `inplace` is accepted and has no effect on the result. */
+export const leakyRelu = defineOp("leakyRelu", (x: Tensor, opts: { negativeSlope?: number; inplace?: boolean } = {}): Tensor => {
   checkTensor("leakyRelu", x);
+  opts = checkOptions("F.leakyRelu", opts, LEAKY_RELU_KEYS, 2);
+  checkNumber("F.leakyRelu", "negativeSlope", opts.negativeSlope);
   const s = opts.negativeSlope ?? 0.01;
   const y = un("leakyRelu", x, floatOf(x.dtype), s);
   return attach(y, "leakyRelu", [x], (g) => [where(gt(x, 0), g, mul(g, s))]); // slope in g's dtype
 });
 
 /** ELU: y = x (x > 0) else alpha (e^x - 1); dy/dx = 1 or y + alpha. */
-export const elu = defineOp("elu", (x: Tensor, opts: { alpha?: number } = {}): Tensor => {
+export const elu = defineOp("elu", (x: Tensor, opts: { alpha?: number; inplace?: boolean } = {}): Tensor => {
   checkTensor("elu", x);
+  opts = checkOptions("F.elu", opts, ELU_KEYS, 2);
+  checkNumber("F.elu", "alpha", opts.alpha);
   const a = opts.alpha ?? 1;
   const y = un("elu", x, floatOf(x.dtype), a);
   return attach(y, "elu", [x], (g) => [mul(g, where(gt(x, 0), 1, add(y, a)))]);
@@ -160,6 +173,9 @@ export const elu = defineOp("elu", (x: Tensor, opts: { alpha?: number } = {}): T
 /** Softplus: y = log(1 + e^(beta x)) / beta, linear above threshold; dy/dx = sigmoid(beta x). */
 export const softplus = defineOp("softplus", (x: Tensor, opts: { beta?: number; threshold?: number } = {}): Tensor => {
   checkTensor("softplus", x);
+  opts = checkOptions("F.softplus", opts, SOFTPLUS_KEYS, 2);
+  checkNumber("F.softplus", "beta", opts.beta);
+  checkNumber("F.softplus", "threshold", opts.threshold);
   const beta = opts.beta ?? 1, th = opts.threshold ?? 20;
   const y = un("softplus", x, floatOf(x.dtype), beta, th);
   return attach(y, "softplus", [x], (g) => [mul(g, where(gt(mul(x, beta), th), 1, sigmoid(mul(x, beta))))]);

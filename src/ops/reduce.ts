@@ -1,6 +1,7 @@
 // Reductions: sum mean prod max min amax amin argmax argmin logsumexp all any var std norm cumsum.
 // Each takes (dim?: number | number[], keepdim = false); no dim (or []) reduces every dim.
 
+import { checkOptions } from "../tensor/options.js";
 import { B, type ReduceOp } from "../backend/backend.js";
 import { Tensor } from "../tensor/tensor.js";
 import { attach, noGrad } from "../tensor/autograd.js";
@@ -182,7 +183,10 @@ export interface VarOptions {
   /** Subtracted from the count in the denominator: 1 = unbiased (default), 0 = population. */
   correction?: number;
   keepdim?: boolean;
+  /** PyTorch's older spelling: unbiased false is correction 0 (not together with correction). */
+  unbiased?: boolean;
 }
+const VAR_KEYS = ["correction", "keepdim", "unbiased"] as const;
 
 // var = sum (x - mean)^2 / (n - correction)
 // Also PyTorch's legacy positional form var(dim?, unbiased, keepdim?): unbiased false is correction 0.
@@ -191,6 +195,13 @@ export const variance = defineOp("var", (x: Tensor, dim?: Dim | VarOptions | boo
   if (typeof dim === "boolean") [dim, opts] = [undefined, dim]; // var(unbiased)
   if (dim !== null && typeof dim === "object" && !Array.isArray(dim)) [dim, opts] = [undefined, dim]; // var({ correction })
   if (typeof opts === "boolean") opts = { correction: opts ? 1 : 0, keepdim };
+  else {
+    opts = checkOptions("var", opts, VAR_KEYS);
+    if (opts.unbiased !== undefined) {
+      if (opts.correction !== undefined) throw new Error(`var: give either correction or unbiased, not both`);
+      opts = { correction: opts.unbiased ? 1 : 0, keepdim: opts.keepdim ?? keepdim };
+    } else if (keepdim !== undefined && opts.keepdim === undefined) opts = { correction: opts.correction, keepdim };
+  }
   const axes = normDims("var", dim, x.ndim, x.shape);
   const xf = isFloat(x.dtype) ? x : x.to("float32");
   const mu = mean(xf, axes, true);

@@ -1,6 +1,7 @@
 // Shape ops. Views (reshape of contiguous, view, transpose, permute, expand, narrow, slice,
 // squeeze, unsqueeze) share storage as in PyTorch; cat, stack, pad, repeat, flip copy.
 
+import { checkOneOf, checkOptions } from "../tensor/options.js";
 import { B } from "../backend/backend.js";
 import { Tensor } from "../tensor/tensor.js";
 import { attach } from "../tensor/autograd.js";
@@ -336,13 +337,15 @@ export interface PadOptions {
   mode?: "constant" | "reflect" | "replicate" | "circular";
   value?: number;
 }
+const PAD_KEYS = ["mode", "value"] as const;
+const PAD_MODES = ["constant", "reflect", "replicate", "circular"] as const;
 
 /** pad(x, pads, value | { mode, value }): pads as F.pad, last dim first ([left, right, top, bottom, ...]).
  *  Negative pads crop. Constant: dy/dx is g cropped back; other modes index, so gradients add up. */
 export const pad = defineOp("pad", (x: Tensor, pads: number[], opts: number | PadOptions = {}): Tensor => {
   checkTensor("pad", x);
-  const o: PadOptions = typeof opts === "number" ? { value: opts } : opts;
-  const mode = o.mode ?? "constant";
+  const o: PadOptions = typeof opts === "number" ? { value: opts } : checkOptions("F.pad", opts, PAD_KEYS, 3);
+  const mode = o.mode === undefined ? "constant" : checkOneOf("F.pad", "mode", o.mode, PAD_MODES);
   if (!Array.isArray(pads) || pads.length % 2 !== 0 || pads.length / 2 > x.ndim)
     throw new Error(`pad: pads ${JSON.stringify(pads)} must have an even length of at most 2 * ndim = ${2 * x.ndim} (shape ${fmt(x.shape)})`);
   let y = x;

@@ -28,8 +28,7 @@ const KEYS = ["lr", "lrDecay", "weightDecay", "initialAccumulatorValue", "eps", 
  *  @example const opt = new optim.Adagrad(model.parameters(), { lr: 0.1 }); */
 export class Adagrad extends Optimizer<Required<AdagradOptions>> {
   constructor(params: ParamsInput<AdagradOptions>, options: AdagradOptions = {}) {
-    checkKeys("Adagrad", options, KEYS);
-    const { lr = 0.01, lrDecay = 0, weightDecay = 0, initialAccumulatorValue = 0, eps = 1e-10, maximize = false } = options;
+    const { lr = 0.01, lrDecay = 0, weightDecay = 0, initialAccumulatorValue = 0, eps = 1e-10, maximize = false } = checkKeys("Adagrad", options, KEYS);
     super(params as ParamsInput<Required<AdagradOptions>>, { lr, lrDecay, weightDecay, initialAccumulatorValue, eps, maximize });
     for (const g of this.paramGroups) for (const p of g.params) this.state.set(p, this.initState(g, p));
   }

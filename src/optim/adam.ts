@@ -28,8 +28,7 @@ export interface AdamOptions {
 const KEYS = ["lr", "betas", "eps", "weightDecay", "amsgrad", "maximize"] as const;
 
 function resolve(name: string, options: AdamOptions, weightDecayDefault: number): Required<AdamOptions> {
-  checkKeys(name, options, KEYS);
-  const { lr = 1e-3, betas = [0.9, 0.999], eps = 1e-8, weightDecay = weightDecayDefault, amsgrad = false, maximize = false } = options;
+  const { lr = 1e-3, betas = [0.9, 0.999], eps = 1e-8, weightDecay = weightDecayDefault, amsgrad = false, maximize = false } = checkKeys(name, options, KEYS);
   return { lr, betas: [betas[0], betas[1]], eps, weightDecay, amsgrad, maximize };
 }
 

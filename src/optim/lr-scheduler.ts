@@ -6,6 +6,7 @@
 // StepLR MultiStepLR ExponentialLR CosineAnnealingLR LinearLR OneCycleLR ReduceLROnPlateau LambdaLR
 // SequentialLR, and also ConstantLR PolynomialLR MultiplicativeLR CosineAnnealingWarmRestarts ChainedScheduler.
 
+import { checkOptions } from "../tensor/options.js";
 import { Tensor } from "../tensor/tensor.js";
 import { Optimizer, type ParamGroup } from "./optimizer.js";
 
@@ -148,11 +149,13 @@ export abstract class LRScheduler implements Scheduler {
   }
 }
 
+const LAMBDALR_KEYS = ["lastEpoch"] as const;
 /** lr = initialLr · lrLambda(epoch) (one function, or one per group).
  *  @example new optim.lrScheduler.LambdaLR(opt, (epoch) => 0.95 ** epoch) */
 export class LambdaLR extends LRScheduler {
   lrLambdas: ((epoch: number) => number)[];
-  constructor(optimizer: AnyOptimizer, lrLambda: ((epoch: number) => number) | ((epoch: number) => number)[], { lastEpoch = -1 }: { lastEpoch?: number } = {}) {
+  constructor(optimizer: AnyOptimizer, lrLambda: ((epoch: number) => number) | ((epoch: number) => number)[], opts: { lastEpoch?: number } = {}) {
+    const { lastEpoch = -1 } = checkOptions("optim.lrScheduler.LambdaLR", opts, LAMBDALR_KEYS, 3);
     super(optimizer, lastEpoch);
     const n = optimizer.paramGroups.length;
     if (Array.isArray(lrLambda)) {
@@ -176,12 +179,14 @@ export class LambdaLR extends LRScheduler {
   }
 }
 
+const STEPLR_KEYS = ["gamma", "lastEpoch"] as const;
 /** Multiplies the lr by gamma every stepSize epochs.
  *  @example new optim.lrScheduler.StepLR(opt, 30, { gamma: 0.1 }) */
 export class StepLR extends LRScheduler {
   stepSize: number;
   gamma: number;
-  constructor(optimizer: AnyOptimizer, stepSize: number, { gamma = 0.1, lastEpoch = -1 }: { gamma?: number; lastEpoch?: number } = {}) {
+  constructor(optimizer: AnyOptimizer, stepSize: number, opts: { gamma?: number; lastEpoch?: number } = {}) {
+    const { gamma = 0.1, lastEpoch = -1 } = checkOptions("optim.lrScheduler.StepLR", opts, STEPLR_KEYS, 3);
     super(optimizer, lastEpoch);
     if (!Number.isInteger(stepSize) || stepSize <= 0) throw new RangeError(`StepLR: stepSize must be a positive integer, got ${stepSize}`);
     this.stepSize = stepSize;
@@ -197,13 +202,15 @@ export class StepLR extends LRScheduler {
   }
 }
 
+const MULTISTEPLR_KEYS = ["gamma", "lastEpoch"] as const;
 /** Multiplies the lr by gamma at each milestone epoch.
  *  @example new optim.lrScheduler.MultiStepLR(opt, [30, 80], { gamma: 0.1 }) */
 export class MultiStepLR extends LRScheduler {
   /** Sorted milestones (repeats allowed: a milestone given twice applies gamma twice). */
   milestones: number[];
   gamma: number;
-  constructor(optimizer: AnyOptimizer, milestones: readonly number[], { gamma = 0.1, lastEpoch = -1 }: { gamma?: number; lastEpoch?: number } = {}) {
+  constructor(optimizer: AnyOptimizer, milestones: readonly number[], opts: { gamma?: number; lastEpoch?: number } = {}) {
+    const { gamma = 0.1, lastEpoch = -1 } = checkOptions("optim.lrScheduler.MultiStepLR", opts, MULTISTEPLR_KEYS, 3);
     super(optimizer, lastEpoch);
     if (!Array.isArray(milestones)) throw new TypeError(`MultiStepLR: milestones must be an array of epochs, got ${describe(milestones)}`);
     this.milestones = milestones.slice().sort((a, b) => a - b);
@@ -220,11 +227,13 @@ export class MultiStepLR extends LRScheduler {
   }
 }
 
+const EXPONENTIALLR_KEYS = ["lastEpoch"] as const;
 /** Multiplies the lr by gamma every epoch.
  *  @example new optim.lrScheduler.ExponentialLR(opt, 0.95) */
 export class ExponentialLR extends LRScheduler {
   gamma: number;
-  constructor(optimizer: AnyOptimizer, gamma: number, { lastEpoch = -1 }: { lastEpoch?: number } = {}) {
+  constructor(optimizer: AnyOptimizer, gamma: number, opts: { lastEpoch?: number } = {}) {
+    const { lastEpoch = -1 } = checkOptions("optim.lrScheduler.ExponentialLR", opts, EXPONENTIALLR_KEYS, 3);
     super(optimizer, lastEpoch);
     if (typeof gamma !== "number") throw new TypeError(`ExponentialLR: gamma must be a number, got ${describe(gamma)}`);
     this.gamma = gamma;
@@ -239,6 +248,7 @@ export class ExponentialLR extends LRScheduler {
   }
 }
 
+const COSINEANNEALINGLR_KEYS = ["etaMin", "lastEpoch"] as const;
 /** Cosine annealing from the initial lr to etaMin over tMax epochs (SGDR without restarts;
  *  Loshchilov & Hutter 2017), in PyTorch's recursive form:
  *  lr_t = etaMin + (lr_{t−1} − etaMin)·(1 + cos(πt/tMax)) / (1 + cos(π(t−1)/tMax)).
@@ -246,7 +256,8 @@ export class ExponentialLR extends LRScheduler {
 export class CosineAnnealingLR extends LRScheduler {
   tMax: number;
   etaMin: number;
-  constructor(optimizer: AnyOptimizer, tMax: number, { etaMin = 0, lastEpoch = -1 }: { etaMin?: number; lastEpoch?: number } = {}) {
+  constructor(optimizer: AnyOptimizer, tMax: number, opts: { etaMin?: number; lastEpoch?: number } = {}) {
+    const { etaMin = 0, lastEpoch = -1 } = checkOptions("optim.lrScheduler.CosineAnnealingLR", opts, COSINEANNEALINGLR_KEYS, 3);
     super(optimizer, lastEpoch);
     if (typeof tMax !== "number" || !(tMax > 0)) throw new RangeError(`CosineAnnealingLR: tMax must be a positive number, got ${String(tMax)}`);
     this.tMax = tMax;
@@ -265,6 +276,7 @@ export class CosineAnnealingLR extends LRScheduler {
   }
 }
 
+const COSINEANNEALINGWARMRESTARTS_KEYS = ["tMult", "etaMin", "lastEpoch"] as const;
 /** Cosine annealing with warm restarts (SGDR, Loshchilov & Hutter 2017): restarts every t0 epochs,
  *  the period multiplied by tMult after each restart.
  *  @example new optim.lrScheduler.CosineAnnealingWarmRestarts(opt, 10, { tMult: 2, etaMin: 1e-5 }) */
@@ -274,7 +286,8 @@ export class CosineAnnealingWarmRestarts extends LRScheduler {
   tMult: number;
   etaMin: number;
   tCur: number;
-  constructor(optimizer: AnyOptimizer, t0: number, { tMult = 1, etaMin = 0, lastEpoch = -1 }: { tMult?: number; etaMin?: number; lastEpoch?: number } = {}) {
+  constructor(optimizer: AnyOptimizer, t0: number, opts: { tMult?: number; etaMin?: number; lastEpoch?: number } = {}) {
+    const { tMult = 1, etaMin = 0, lastEpoch = -1 } = checkOptions("optim.lrScheduler.CosineAnnealingWarmRestarts", opts, COSINEANNEALINGWARMRESTARTS_KEYS, 3);
     super(optimizer, lastEpoch);
     if (!Number.isInteger(t0) || t0 <= 0) throw new RangeError(`CosineAnnealingWarmRestarts: Expected positive integer t0, but got ${t0}`);
     if (!Number.isInteger(tMult) || tMult < 1) throw new RangeError(`CosineAnnealingWarmRestarts: Expected integer tMult >= 1, but got ${tMult}`);
@@ -321,12 +334,14 @@ export class CosineAnnealingWarmRestarts extends LRScheduler {
   }
 }
 
+const CONSTANTLR_KEYS = ["factor", "totalIters", "lastEpoch"] as const;
 /** Multiplies the lr by factor until epoch totalIters, then restores it.
  *  @example new optim.lrScheduler.ConstantLR(opt, { factor: 0.5, totalIters: 4 }) */
 export class ConstantLR extends LRScheduler {
   factor: number;
   totalIters: number;
-  constructor(optimizer: AnyOptimizer, { factor = 1 / 3, totalIters = 5, lastEpoch = -1 }: { factor?: number; totalIters?: number; lastEpoch?: number } = {}) {
+  constructor(optimizer: AnyOptimizer, opts: { factor?: number; totalIters?: number; lastEpoch?: number } = {}) {
+    const { factor = 1 / 3, totalIters = 5, lastEpoch = -1 } = checkOptions("optim.lrScheduler.ConstantLR", opts, CONSTANTLR_KEYS, 2);
     super(optimizer, lastEpoch);
     if (!(factor > 0 && factor <= 1)) throw new RangeError(`ConstantLR: factor expected to be greater than 0 and at most 1, got ${factor}`);
     this.factor = factor;
@@ -343,12 +358,14 @@ export class ConstantLR extends LRScheduler {
   }
 }
 
+const POLYNOMIALLR_KEYS = ["totalIters", "power", "lastEpoch"] as const;
 /** Decays the lr polynomially to 0 over totalIters epochs: lr = initialLr·(1 − t/totalIters)^power.
  *  @example new optim.lrScheduler.PolynomialLR(opt, { totalIters: 100, power: 2 }) */
 export class PolynomialLR extends LRScheduler {
   totalIters: number;
   power: number;
-  constructor(optimizer: AnyOptimizer, { totalIters = 5, power = 1, lastEpoch = -1 }: { totalIters?: number; power?: number; lastEpoch?: number } = {}) {
+  constructor(optimizer: AnyOptimizer, opts: { totalIters?: number; power?: number; lastEpoch?: number } = {}) {
+    const { totalIters = 5, power = 1, lastEpoch = -1 } = checkOptions("optim.lrScheduler.PolynomialLR", opts, POLYNOMIALLR_KEYS, 2);
     super(optimizer, lastEpoch);
     this.totalIters = totalIters;
     this.power = power;
@@ -365,11 +382,13 @@ export class PolynomialLR extends LRScheduler {
   }
 }
 
+const MULTIPLICATIVELR_KEYS = ["lastEpoch"] as const;
 /** Multiplies the lr by lrLambda(epoch) at every step after the first.
  *  @example new optim.lrScheduler.MultiplicativeLR(opt, () => 0.95) */
 export class MultiplicativeLR extends LRScheduler {
   lrLambdas: ((epoch: number) => number)[];
-  constructor(optimizer: AnyOptimizer, lrLambda: ((epoch: number) => number) | ((epoch: number) => number)[], { lastEpoch = -1 }: { lastEpoch?: number } = {}) {
+  constructor(optimizer: AnyOptimizer, lrLambda: ((epoch: number) => number) | ((epoch: number) => number)[], opts: { lastEpoch?: number } = {}) {
+    const { lastEpoch = -1 } = checkOptions("optim.lrScheduler.MultiplicativeLR", opts, MULTIPLICATIVELR_KEYS, 3);
     super(optimizer, lastEpoch);
     const n = optimizer.paramGroups.length;
     if (Array.isArray(lrLambda)) {
@@ -409,13 +428,15 @@ export interface LinearLROptions {
   lastEpoch?: number;
 }
 
+const LINEARLR_KEYS = ["startFactor", "endFactor", "totalIters", "lastEpoch"] as const;
 /** Scales the lr by a factor going linearly from startFactor to endFactor over totalIters epochs (warm-up).
  *  @example new optim.lrScheduler.LinearLR(opt, { startFactor: 0.1, totalIters: 10 }) */
 export class LinearLR extends LRScheduler {
   startFactor: number;
   endFactor: number;
   totalIters: number;
-  constructor(optimizer: AnyOptimizer, { startFactor = 1 / 3, endFactor = 1, totalIters = 5, lastEpoch = -1 }: LinearLROptions = {}) {
+  constructor(optimizer: AnyOptimizer, opts: LinearLROptions = {}) {
+    const { startFactor = 1 / 3, endFactor = 1, totalIters = 5, lastEpoch = -1 } = checkOptions("optim.lrScheduler.LinearLR", opts, LINEARLR_KEYS, 2);
     super(optimizer, lastEpoch);
     if (!(startFactor > 0 && startFactor <= 1)) throw new RangeError(`LinearLR: startFactor expected to be greater than 0 and at most 1, got ${startFactor}`);
     if (!(endFactor >= 0 && endFactor <= 1)) throw new RangeError(`LinearLR: endFactor expected to be between 0 and 1, got ${endFactor}`);
@@ -469,6 +490,7 @@ interface Phase {
   endMomentum: string;
 }
 
+const ONECYCLELR_KEYS = ["totalSteps", "epochs", "stepsPerEpoch", "pctStart", "annealStrategy", "cycleMomentum", "baseMomentum", "maxMomentum", "divFactor", "finalDivFactor", "threePhase", "lastEpoch"] as const;
 /** The 1cycle policy (Smith & Topin 2017, "Super-Convergence"), stepped after every batch.
  *  @example new optim.lrScheduler.OneCycleLR(opt, 0.1, { totalSteps: 1000 }) */
 export class OneCycleLR extends LRScheduler {
@@ -483,7 +505,7 @@ export class OneCycleLR extends LRScheduler {
     const {
       totalSteps, epochs, stepsPerEpoch, pctStart = 0.3, annealStrategy = "cos", cycleMomentum = true, baseMomentum = 0.85,
       maxMomentum = 0.95, divFactor = 25, finalDivFactor = 1e4, threePhase = false, lastEpoch = -1,
-    } = options;
+    } = checkOptions("optim.lrScheduler.OneCycleLR", options, ONECYCLELR_KEYS, 3);
     let total: number;
     if (totalSteps === undefined && epochs === undefined && stepsPerEpoch === undefined)
       throw new Error("OneCycleLR: You must define either totalSteps OR (epochs AND stepsPerEpoch)");
@@ -592,6 +614,7 @@ export interface ReduceLROnPlateauOptions {
   eps?: number;
 }
 
+const REDUCELRONPLATEAU_KEYS = ["mode", "factor", "patience", "threshold", "thresholdMode", "cooldown", "minLr", "eps"] as const;
 /** Reduces the lr when a metric has stopped improving; `step(metric)` once per epoch.
  *  @example const s = new optim.lrScheduler.ReduceLROnPlateau(opt, { patience: 5 }); s.step(valLoss); */
 export class ReduceLROnPlateau implements Scheduler {
@@ -612,7 +635,7 @@ export class ReduceLROnPlateau implements Scheduler {
 
   constructor(optimizer: AnyOptimizer, options: ReduceLROnPlateauOptions = {}) {
     this.optimizer = checkOptimizer("ReduceLROnPlateau", optimizer);
-    const { mode = "min", factor = 0.1, patience = 10, threshold = 1e-4, thresholdMode = "rel", cooldown = 0, minLr = 0, eps = 1e-8 } = options;
+    const { mode = "min", factor = 0.1, patience = 10, threshold = 1e-4, thresholdMode = "rel", cooldown = 0, minLr = 0, eps = 1e-8 } = checkOptions("optim.lrScheduler.ReduceLROnPlateau", options, REDUCELRONPLATEAU_KEYS, 2);
     if (!(factor < 1)) throw new RangeError(`ReduceLROnPlateau: factor should be < 1.0, got ${factor}`);
     if (mode !== "min" && mode !== "max") throw new RangeError(`ReduceLROnPlateau: mode ${String(mode)} is unknown (expected "min" or "max")`);
     if (thresholdMode !== "rel" && thresholdMode !== "abs")
@@ -675,6 +698,7 @@ export class ReduceLROnPlateau implements Scheduler {
   }
 }
 
+const SEQUENTIALLR_KEYS = ["lastEpoch"] as const;
 /** Runs schedulers one after another, switching at the milestones (epoch counts).
  *  @example new optim.lrScheduler.SequentialLR(opt, [warmup, cosine], [5]) */
 export class SequentialLR implements Scheduler {
@@ -684,7 +708,8 @@ export class SequentialLR implements Scheduler {
   private readonly milestones: number[];
   protected _lastLr: number[];
 
-  constructor(optimizer: AnyOptimizer, schedulers: LRScheduler[], milestones: number[], { lastEpoch = -1 }: { lastEpoch?: number } = {}) {
+  constructor(optimizer: AnyOptimizer, schedulers: LRScheduler[], milestones: number[], opts: { lastEpoch?: number } = {}) {
+    const { lastEpoch = -1 } = checkOptions("optim.lrScheduler.SequentialLR", opts, SEQUENTIALLR_KEYS, 4);
     this.optimizer = checkOptimizer("SequentialLR", optimizer);
     if (!Array.isArray(schedulers) || schedulers.length === 0) throw new TypeError("SequentialLR: schedulers must be a non-empty array");
     schedulers.forEach((s, i) => {

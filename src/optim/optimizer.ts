@@ -9,6 +9,7 @@ import { Tensor } from "../tensor/tensor.js";
 import { enableGrad, noGrad } from "../tensor/autograd.js";
 import { alloc, type TypedArray } from "../tensor/dtype.js";
 import { fmt } from "../tensor/shape.js";
+import { checkOptions } from "../tensor/options.js";
 
 /** One parameter group: its tensors and its options (every default filled in). Schedulers add
  *  keys such as `initialLr`, `maxLr`, `minLr`. */
@@ -28,6 +29,8 @@ export interface OptimizerStateDict {
   state: Record<number, ParamState>;
   paramGroups: ({ params: number[] } & Record<string, unknown>)[];
 }
+
+const ZERO_GRAD_KEYS = ["setToNone"] as const;
 
 /** Base class: subclasses pass their defaults to super() and implement `update` (and `validate`).
  *  @example
@@ -107,7 +110,8 @@ export abstract class Optimizer<O extends object = Record<string, unknown>> {
 
   /** Sets every parameter's grad to null (default), or to zeros with `setToNone: false`.
    *  @example opt.zeroGrad(); loss.backward(); opt.step(); */
-  zeroGrad({ setToNone = true }: { setToNone?: boolean } = {}): void {
+  zeroGrad(opts: { setToNone?: boolean } = {}): void {
+    const { setToNone = true } = checkOptions(`${this.constructor.name}.zeroGrad`, opts, ZERO_GRAD_KEYS, 1);
     for (const g of this.paramGroups)
       for (const p of g.params) {
         if (p.grad === null) continue;
@@ -242,14 +246,10 @@ export function check(name: string, what: string, v: unknown, ok: (x: number) =>
   if (typeof v !== "number" || Number.isNaN(v) || !ok(v)) throw new RangeError(`${name}: Invalid ${what} value: ${String(v)}`);
 }
 
-/** Throws when the options object has keys the optimiser doesn't know (e.g. snake_case names). */
-export function checkKeys(name: string, opts: object, known: readonly string[]): void {
-  for (const k of Object.keys(opts))
-    if (!known.includes(k)) {
-      const c = camel(k);
-      const hint = c !== k && known.includes(c) ? ` (did you mean '${c}'?)` : ` (known options: ${known.join(", ")})`;
-      throw new TypeError(`${name}: unknown option '${k}'${hint}`);
-    }
+/** The optimiser's options object, checked (the shared checkOptions): throws when it is not an object
+ *  (`new optim.SGD(params, 0.1)`) or has keys the optimiser doesn't know (e.g. snake_case names). */
+export function checkKeys<O extends object>(name: string, opts: O | undefined, known: readonly string[]): O {
+  return checkOptions(name, opts, known, 2);
 }
 
 function camel(k: string): string {

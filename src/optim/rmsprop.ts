@@ -31,8 +31,7 @@ const KEYS = ["lr", "alpha", "eps", "weightDecay", "momentum", "centered", "maxi
  *  @example const opt = new optim.RMSprop(model.parameters(), { lr: 1e-3, momentum: 0.9 }); */
 export class RMSprop extends Optimizer<Required<RMSpropOptions>> {
   constructor(params: ParamsInput<RMSpropOptions>, options: RMSpropOptions = {}) {
-    checkKeys("RMSprop", options, KEYS);
-    const { lr = 0.01, alpha = 0.99, eps = 1e-8, weightDecay = 0, momentum = 0, centered = false, maximize = false } = options;
+    const { lr = 0.01, alpha = 0.99, eps = 1e-8, weightDecay = 0, momentum = 0, centered = false, maximize = false } = checkKeys("RMSprop", options, KEYS);
     super(params as ParamsInput<Required<RMSpropOptions>>, { lr, alpha, eps, weightDecay, momentum, centered, maximize });
   }
 

@@ -30,8 +30,7 @@ const KEYS = ["lr", "momentum", "dampening", "weightDecay", "nesterov", "maximiz
  *  @example const opt = new optim.SGD(model.parameters(), { lr: 0.1, momentum: 0.9 }); */
 export class SGD extends Optimizer<Required<SGDOptions>> {
   constructor(params: ParamsInput<SGDOptions>, options: SGDOptions = {}) {
-    checkKeys("SGD", options, KEYS);
-    const { lr = 1e-3, momentum = 0, dampening = 0, weightDecay = 0, nesterov = false, maximize = false } = options;
+    const { lr = 1e-3, momentum = 0, dampening = 0, weightDecay = 0, nesterov = false, maximize = false } = checkKeys("SGD", options, KEYS);
     super(params as ParamsInput<Required<SGDOptions>>, { lr, momentum, dampening, weightDecay, nesterov, maximize });
   }
 

@@ -3,6 +3,7 @@
 // backward closure. Closures are written with tensor ops, so with createGraph the gradient is
 // itself recorded and can be differentiated again (double backward, Hessian-vector products).
 
+import { checkOptions } from "./options.js";
 import { Node, Tensor } from "./tensor.js";
 import { fmt, shapesEqual } from "./shape.js";
 import { isFloat } from "./dtype.js";
@@ -191,8 +192,12 @@ function checkSeed(op: string, out: Tensor, g: Tensor | undefined | null): Tenso
   return g;
 }
 
+const BACKWARD_KEYS = ["retainGraph", "createGraph"] as const;
+const GRAD_KEYS = ["gradOutputs", "retainGraph", "createGraph", "allowUnused"] as const;
+
 /** t.backward(gradient?, { retainGraph? }): accumulates d t / d leaf into each leaf's .grad. */
 export function backward(t: Tensor, gradient?: Tensor | null, opts: { retainGraph?: boolean; createGraph?: boolean } = {}): void {
+  opts = checkOptions("backward", opts, BACKWARD_KEYS, 2);
   const seed = checkSeed("backward", t, gradient);
   const createGraph = opts.createGraph ?? false;
   run([t], [seed], { retainGraph: opts.retainGraph ?? createGraph, createGraph });
@@ -205,6 +210,7 @@ export function grad(
   inputs: Tensor | Tensor[],
   opts: { gradOutputs?: Tensor | (Tensor | null)[] | null; createGraph?: boolean; retainGraph?: boolean; allowUnused?: boolean } = {},
 ): (Tensor | null)[] {
+  opts = checkOptions("dt.grad", opts, GRAD_KEYS, 3);
   const outs = Array.isArray(outputs) ? outputs : [outputs];
   const ins = Array.isArray(inputs) ? inputs : [inputs];
   const gos = opts.gradOutputs == null ? [] : Array.isArray(opts.gradOutputs) ? opts.gradOutputs : [opts.gradOutputs];

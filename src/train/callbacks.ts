@@ -1,6 +1,7 @@
 // Callbacks of `fit` (Keras's EarlyStopping and ModelCheckpoint, in PyTorch-Lightning spirit):
 // earlyStopping and bestCheckpoint, both watching one value of the epoch record.
 
+import { checkOptions } from "../tensor/options.js";
 import * as path from "node:path";
 import type { Tensor } from "../tensor/tensor.js";
 import type { EpochRecord } from "./run-dir.js";
@@ -73,9 +74,14 @@ export interface EarlyStoppingOptions extends MonitorOptions {
   restoreBestWeights?: boolean;
 }
 
+const MONITOR_KEYS = ["monitor", "mode", "minDelta"] as const;
+const EARLY_STOPPING_KEYS = [...MONITOR_KEYS, "patience", "restoreBestWeights"] as const;
+const BEST_CHECKPOINT_KEYS = [...MONITOR_KEYS, "path"] as const;
+
 /** Stops training when the monitored value has not improved for `patience` epochs.
  *  @example fit(model, { ..., callbacks: [earlyStopping({ monitor: "val.accuracy", patience: 3 })] }) */
 export function earlyStopping(opts: EarlyStoppingOptions = {}): Callback & { stoppedEpoch: number; bestEpoch(): number } {
+  opts = checkOptions("earlyStopping", opts, EARLY_STOPPING_KEYS, 1);
   const m = new Monitor("earlyStopping", opts);
   const patience = opts.patience ?? 5;
   let wait = 0;
@@ -121,6 +127,7 @@ export interface BestCheckpointOptions extends MonitorOptions {
  *  value improves.
  *  @example fit(model, { ..., runDir: "runs/a", callbacks: [bestCheckpoint({ monitor: "val.accuracy" })] }) */
 export function bestCheckpoint(opts: BestCheckpointOptions = {}): Callback & { bestEpoch(): number; bestValue(): number; file(): string | null } {
+  opts = checkOptions("bestCheckpoint", opts, BEST_CHECKPOINT_KEYS, 1);
   const m = new Monitor("bestCheckpoint", opts);
   let file: string | null = null;
   return {

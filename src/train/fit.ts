@@ -3,6 +3,7 @@
 // each epoch (model.eval(), no grad), metrics, schedulers stepped at the right time, callbacks
 // (early stopping, best checkpoint), progress, seeding, and a run directory with a report.
 
+import { checkOptions } from "../tensor/options.js";
 import { Tensor } from "../tensor/tensor.js";
 import { setGradEnabled } from "../tensor/autograd.js";
 import { manualSeed } from "../tensor/random.js";
@@ -15,6 +16,12 @@ import { RunDir, type EpochRecord, type Evaluation, type Example, type StepRecor
 import { saveRunCheckpoint } from "./checkpoint.js";
 import { writeReport } from "./report.js";
 import type { Callback, FitState, LoaderLike, LossLike, MetricFn, MetricName, MetricsSpec, OptimizerLike, SchedulerLike, TrainableModule } from "./types.js";
+
+const FIT_KEYS = [
+  "train", "val", "epochs", "optimizer", "lossFn", "metrics", "scheduler", "schedulerInterval", "schedulerMonitor", "callbacks",
+  "clipGradNorm", "seed", "runDir", "config", "progress", "logEvery", "limitBatches", "classNames", "imageShape", "maxExamples",
+] as const;
+const EVALUATE_KEYS = ["lossFn", "metrics", "limitBatches", "maxExamples", "imageShape"] as const;
 
 export interface FitOptions {
   /** Training batches: a DataLoader (or any iterable of [input, target]). */
@@ -241,6 +248,7 @@ export interface EvaluateResult {
  *  outputs, and for classification the confusion matrix and misclassified examples.
  *  @example const r = await evaluate(model, testLoader, { lossFn: F.crossEntropy, metrics: ["accuracy"] }); */
 export async function evaluate(model: TrainableModule, loader: LoaderLike, opts: EvaluateOptions = {}): Promise<EvaluateResult> {
+  opts = checkOptions("evaluate", opts, EVALUATE_KEYS, 3);
   const metrics = resolveMetrics(opts.metrics);
   const maxExamples = opts.maxExamples ?? 0;
   const prev = setGradEnabled(false);
@@ -307,7 +315,7 @@ function fmtRecord(r: Record<string, number> | undefined, prefix: string): strin
  *    lossFn: F.crossEntropy, metrics: ["accuracy"], callbacks: [earlyStopping({ patience: 3 })], runDir: "runs/mnist",
  *  }); */
 export async function fit(model: TrainableModule, options: FitOptions): Promise<FitResult> {
-  const o = options;
+  const o = checkOptions("fit", options, FIT_KEYS, 2);
   if (!Number.isInteger(o.epochs) || o.epochs < 1) throw new Error(`fit: epochs must be a positive integer, got ${o.epochs}`);
   if (!o.optimizer || typeof o.optimizer.step !== "function") throw new Error(`fit: options.optimizer must be an optimiser (with step() and zeroGrad())`);
   if (!o.lossFn) throw new Error(`fit: options.lossFn is required, e.g. F.crossEntropy`);

@@ -1,6 +1,9 @@
 // Training progress on a terminal: a live `\r` line (bar, batches/s, ETA, loss, a metric) when
 // the stream is a TTY, and plain lines (about ten an epoch) otherwise, e.g. in CI logs.
 
+import { checkOptions } from "../tensor/options.js";
+const PROGRESS_KEYS = ["stream", "tty", "linesPerEpoch"] as const;
+
 export interface ProgressOptions {
   /** Where to write. Default process.stderr. */
   stream?: { write(s: string): unknown; isTTY?: boolean; columns?: number };
@@ -40,6 +43,7 @@ export class Progress {
   private dirty = false;
 
   constructor(opts: ProgressOptions = {}) {
+    opts = checkOptions("Progress", opts, PROGRESS_KEYS, 1);
     this.stream = opts.stream ?? process.stderr;
     this.tty = opts.tty ?? Boolean(this.stream.isTTY);
     this.linesPerEpoch = opts.linesPerEpoch ?? 10;

@@ -2,6 +2,8 @@
 // confusion-matrix heatmap. The same strings go into report.html and `deeptype plot`, so a
 // chart needs no library, no script and no network.
 
+import { checkOptions } from "../tensor/options.js";
+
 export interface Series {
   name: string;
   x: number[];
@@ -11,6 +13,8 @@ export interface Series {
   /** Thin and light (e.g. per-step values behind the per-epoch line). */
   faint?: boolean;
 }
+
+const LINE_CHART_KEYS = ["title", "xLabel", "yLabel", "width", "height", "logY"] as const;
 
 export interface LineChartOptions {
   title: string;
@@ -52,6 +56,7 @@ function fmtTick(v: number): string {
 /** A line chart as an SVG string; series with no finite points are skipped.
  *  @example lineChart([{ name: "train loss", x: [1, 2], y: [0.9, 0.5] }], { title: "Loss" }) */
 export function lineChart(series: Series[], opts: LineChartOptions): string {
+  opts = checkOptions("lineChart", opts, LINE_CHART_KEYS, 2);
   const W = opts.width ?? 640, H = opts.height ?? 320;
   const m = { left: 58, right: 16, top: 30, bottom: 42 };
   const pw = W - m.left - m.right, ph = H - m.top - m.bottom;

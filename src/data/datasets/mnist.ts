@@ -3,6 +3,7 @@
 // References: http://yann.lecun.com/exdb/mnist/ ; https://github.com/zalandoresearch/fashion-mnist
 // Downloads happen only with { download: true }, from the mirrors torchvision uses, SHA-256 checked.
 
+import { checkOptions } from "../../tensor/options.js";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { Tensor } from "../../tensor/tensor.js";
@@ -114,6 +115,9 @@ function missingMessage(src: Source, what: string, root: string, base: string): 
     `or { root: "<directory holding ${fileNames(true).concat(fileNames(false)).map((f) => f + ".gz").join(", ")}>" }.`;
 }
 
+const MNIST_KEYS = ["root", "train", "download", "mirrors"] as const;
+const MNIST_SYNC_KEYS = ["root", "train"] as const;
+
 function loadSync(src: Source, what: string, opts: MnistOptions): MnistDataset {
   const { root = defaultCacheDir(), train = true } = opts;
   const [imgBase, lblBase] = fileNames(train);
@@ -160,21 +164,21 @@ async function load(src: Source, what: string, opts: MnistOptions): Promise<Mnis
  *  too); only a download returns a Promise. Missing files without `download` throw.
  *  @example const train = await dt.data.datasets.mnist({ root: "data", download: true }); */
 export function mnist(opts: MnistOptions = {}): MnistDataset | Promise<MnistDataset> {
-  return loadEither(MNIST, "mnist", opts);
+  return loadEither(MNIST, "mnist", checkOptions("data.datasets.mnist", opts, MNIST_KEYS, 1));
 }
 
 /** Synchronous mnist() for files already on disk (no download). */
 export function mnistSync(opts: Omit<MnistOptions, "download" | "mirrors"> = {}): MnistDataset {
-  return loadSync(MNIST, "mnist", opts);
+  return loadSync(MNIST, "mnist", checkOptions("data.datasets.mnistSync", opts, MNIST_SYNC_KEYS, 1));
 }
 
 /** Fashion-MNIST (Xiao et al. 2017): the same format as MNIST, 10 clothing classes (sync or async as mnist()).
  *  @example const test = await dt.data.datasets.fashionMnist({ root: "data", train: false }); */
 export function fashionMnist(opts: MnistOptions = {}): MnistDataset | Promise<MnistDataset> {
-  return loadEither(FASHION_MNIST, "fashionMnist", opts);
+  return loadEither(FASHION_MNIST, "fashionMnist", checkOptions("data.datasets.fashionMnist", opts, MNIST_KEYS, 1));
 }
 
 /** Synchronous fashionMnist() for files already on disk (no download). */
 export function fashionMnistSync(opts: Omit<MnistOptions, "download" | "mirrors"> = {}): MnistDataset {
-  return loadSync(FASHION_MNIST, "fashionMnist", opts);
+  return loadSync(FASHION_MNIST, "fashionMnist", checkOptions("data.datasets.fashionMnistSync", opts, MNIST_SYNC_KEYS, 1));
 }

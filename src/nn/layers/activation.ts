@@ -4,9 +4,22 @@ import { Tensor } from "../../tensor/tensor.js";
 import * as F from "../functional.js";
 import { Module } from "../module.js";
 import { firstOrOptions } from "./common.js";
+import { checkOneOf } from "../../tensor/options.js";
+
+const GELU_KEYS = ["approximate"] as const;
+const DIM_KEYS = ["dim"] as const;
+const LEAKY_KEYS = ["negativeSlope", "inplace"] as const;
+const ELU_KEYS = ["alpha", "inplace"] as const;
+const SOFTPLUS_KEYS = ["beta", "threshold"] as const;
+const INPLACE_KEYS = ["inplace"] as const;
 
 /** max(x, 0). */
 export class ReLU extends Module {
+  /** `inplace` (PyTorch's memory saving) is accepted and has no effect on the result. */
+  constructor(inplace?: boolean | { inplace?: boolean }) {
+    super();
+    firstOrOptions<{ inplace?: boolean }, "inplace">("nn.ReLU", inplace, "inplace", INPLACE_KEYS);
+  }
   override forward(x: Tensor): Tensor {
     return F.relu(x);
   }
@@ -17,7 +30,8 @@ export class GELU extends Module {
   approximate: "none" | "tanh";
   constructor(approximate?: "none" | "tanh" | { approximate?: "none" | "tanh" }) {
     super();
-    this.approximate = firstOrOptions<{ approximate?: "none" | "tanh" }, "approximate">(approximate, "approximate").approximate ?? "none";
+    const a = firstOrOptions<{ approximate?: "none" | "tanh" }, "approximate">("nn.GELU", approximate, "approximate", GELU_KEYS).approximate ?? "none";
+    this.approximate = checkOneOf("nn.GELU", "approximate", a, ["none", "tanh"] as const);
   }
   override forward(x: Tensor): Tensor {
     return F.gelu(x, { approximate: this.approximate });
@@ -29,6 +43,11 @@ export class GELU extends Module {
 
 /** x sigmoid(x). */
 export class SiLU extends Module {
+  /** `inplace` (PyTorch's memory saving) is accepted and has no effect on the result. */
+  constructor(inplace?: boolean | { inplace?: boolean }) {
+    super();
+    firstOrOptions<{ inplace?: boolean }, "inplace">("nn.SiLU", inplace, "inplace", INPLACE_KEYS);
+  }
   override forward(x: Tensor): Tensor {
     return F.silu(x);
   }
@@ -56,7 +75,7 @@ export class Softmax extends Module {
   dim: number | null;
   constructor(dim?: number | null | { dim?: number | null }) {
     super();
-    this.dim = firstOrOptions<{ dim?: number | null }, "dim">(dim, "dim").dim ?? null;
+    this.dim = firstOrOptions<{ dim?: number | null }, "dim">("nn.Softmax", dim, "dim", DIM_KEYS).dim ?? null;
   }
   override forward(x: Tensor): Tensor {
     return F.softmax(x, this.dim ?? implicitDim(x));
@@ -71,7 +90,7 @@ export class LogSoftmax extends Module {
   dim: number | null;
   constructor(dim?: number | null | { dim?: number | null }) {
     super();
-    this.dim = firstOrOptions<{ dim?: number | null }, "dim">(dim, "dim").dim ?? null;
+    this.dim = firstOrOptions<{ dim?: number | null }, "dim">("nn.LogSoftmax", dim, "dim", DIM_KEYS).dim ?? null;
   }
   override forward(x: Tensor): Tensor {
     return F.logSoftmax(x, this.dim ?? implicitDim(x));
@@ -84,9 +103,9 @@ export class LogSoftmax extends Module {
 /** x or negativeSlope x: `new nn.LeakyReLU(0.2)` or `new nn.LeakyReLU({ negativeSlope: 0.2 })` (default 0.01). */
 export class LeakyReLU extends Module {
   negativeSlope: number;
-  constructor(negativeSlope?: number | { negativeSlope?: number }) {
+  constructor(negativeSlope?: number | { negativeSlope?: number; inplace?: boolean }) {
     super();
-    this.negativeSlope = firstOrOptions<{ negativeSlope?: number }, "negativeSlope">(negativeSlope, "negativeSlope").negativeSlope ?? 0.01;
+    this.negativeSlope = firstOrOptions<{ negativeSlope?: number }, "negativeSlope">("nn.LeakyReLU", negativeSlope, "negativeSlope", LEAKY_KEYS).negativeSlope ?? 0.01;
   }
   override forward(x: Tensor): Tensor {
     return F.leakyRelu(x, { negativeSlope: this.negativeSlope });
@@ -99,9 +118,9 @@ export class LeakyReLU extends Module {
 /** x or alpha (e^x - 1): `new nn.ELU(0.5)` or `new nn.ELU({ alpha: 0.5 })` (default 1). */
 export class ELU extends Module {
   alpha: number;
-  constructor(alpha?: number | { alpha?: number }) {
+  constructor(alpha?: number | { alpha?: number; inplace?: boolean }) {
     super();
-    this.alpha = firstOrOptions<{ alpha?: number }, "alpha">(alpha, "alpha").alpha ?? 1;
+    this.alpha = firstOrOptions<{ alpha?: number }, "alpha">("nn.ELU", alpha, "alpha", ELU_KEYS).alpha ?? 1;
   }
   override forward(x: Tensor): Tensor {
     return F.elu(x, { alpha: this.alpha });
@@ -117,7 +136,7 @@ export class Softplus extends Module {
   threshold: number;
   constructor(beta?: number | { beta?: number; threshold?: number }, threshold?: number) {
     super();
-    const o = firstOrOptions<{ beta?: number; threshold?: number }, "beta">(beta, "beta");
+    const o = firstOrOptions<{ beta?: number; threshold?: number }, "beta">("nn.Softplus", beta, "beta", SOFTPLUS_KEYS);
     this.beta = o.beta ?? 1;
     this.threshold = threshold ?? o.threshold ?? 20;
   }

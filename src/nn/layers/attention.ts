@@ -28,6 +28,7 @@ export interface MultiheadAttentionOptions {
   /** Inputs and output as [N, L, E] instead of [L, N, E] (default false). */
   batchFirst?: boolean;
 }
+const MHA_KEYS = ["dropout", "bias", "kdim", "vdim", "batchFirst"] as const;
 
 export interface MultiheadAttentionCallOptions {
   /** [N, S]: true (or -inf) where a key is padding. */
@@ -41,6 +42,7 @@ export interface MultiheadAttentionCallOptions {
   /** Use a causal mask when no attnMask is given (default false). */
   isCausal?: boolean;
 }
+const MHA_CALL_KEYS = ["keyPaddingMask", "needWeights", "attnMask", "averageAttnWeights", "isCausal"] as const;
 
 /** A bool mask as 0 / -inf, a float mask as is. */
 function additive(mask: Tensor, dtype: "float32" | "float64"): Tensor {
@@ -75,7 +77,7 @@ export class MultiheadAttention extends Module {
     super();
     positiveInt("MultiheadAttention", embedDim, "embedDim");
     positiveInt("MultiheadAttention", numHeads, "numHeads");
-    opts = optionsOf("MultiheadAttention", opts, "dropout, bias, kdim, vdim, batchFirst");
+    opts = optionsOf("nn.MultiheadAttention", opts, MHA_KEYS, 3);
     if (embedDim % numHeads) throw new Error(`MultiheadAttention: embedDim ${embedDim} must be divisible by numHeads ${numHeads}`);
     this.headDim = embedDim / numHeads;
     this.dropout = opts.dropout ?? 0;
@@ -125,6 +127,7 @@ export class MultiheadAttention extends Module {
   /** query [L, N, E] ([N, L, E] with batchFirst, or unbatched [L, E]), key/value [S, N, kdim/vdim].
    *  Returns [output like query, weights [N, L, S] (or [N, numHeads, L, S]) or null]. */
   override forward(query: Tensor, key: Tensor, value: Tensor, opts: MultiheadAttentionCallOptions = {}): [Tensor, Tensor | null] {
+    opts = optionsOf("nn.MultiheadAttention.call", opts, MHA_CALL_KEYS, 4);
     const name = "MultiheadAttention";
     for (const [t, n] of [[query, "query"], [key, "key"], [value, "value"]] as const)
       if (!(t instanceof Tensor) || (t.ndim !== 2 && t.ndim !== 3)) throw new Error(`${name}: ${n} must be a 2-D (unbatched) or 3-D tensor, got ${t instanceof Tensor ? fmt(t.shape) : typeof t}`);

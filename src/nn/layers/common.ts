@@ -3,16 +3,18 @@
 import { Tensor } from "../../tensor/tensor.js";
 import { zeros } from "../../ops/creation.js";
 import { Parameter } from "../module.js";
+import { checkOptions, EMPTY } from "../../tensor/options.js";
 
 /** A new float32 Parameter of zeros (reset by the layer's resetParameters). */
 export function param(shape: number[]): Parameter {
   return new Parameter(zeros(shape));
 }
 
-/** Convention 5: `new M(first)` or `new M({ ...opts })` for modules whose PyTorch arguments are all optional. */
-export function firstOrOptions<O extends object, K extends keyof O>(arg: O[K] | O | undefined, key: K): O {
-  if (arg === undefined || arg === null) return {} as O;
-  if (typeof arg === "object" && !(arg instanceof Tensor) && !Array.isArray(arg)) return arg as O;
+/** Convention 5: `new M(first)` or `new M({ ...opts })` for modules whose PyTorch arguments are all
+ *  optional; the object's keys are checked against `keys` (the first positional one is `key`). */
+export function firstOrOptions<O extends object, K extends keyof O & string>(op: string, arg: O[K] | O | undefined, key: K, keys: readonly string[]): O {
+  if (arg === undefined || arg === null) return EMPTY as O;
+  if (typeof arg === "object" && !(arg instanceof Tensor) && !Array.isArray(arg)) return checkOptions(op, arg as O, keys, 1);
   return { [key]: arg } as O;
 }
 
@@ -30,12 +32,10 @@ export function positiveInt(op: string, v: unknown, what: string): number {
   return v;
 }
 
-/** The trailing options object of a layer constructor ({} when omitted). Anything else (a PyTorch-style
- *  positional keyword argument such as `new nn.Conv2d(3, 8, 3, 2)`) is refused with the option names,
- *  instead of being silently ignored. */
-export function optionsOf<O extends object>(op: string, opts: O | undefined | null, names: string): O {
-  if (opts === undefined || opts === null) return {} as O;
-  if (typeof opts !== "object" || Array.isArray(opts) || opts instanceof Tensor)
-    throw new Error(`${op}: expected an options object { ${names} } after the required arguments, got ${Array.isArray(opts) ? "an array" : typeof opts} ${String(opts)}`);
-  return opts;
+/** The trailing options object of a layer constructor (a frozen {} when omitted), checked by the
+ *  shared checkOptions: anything else (a PyTorch-style positional keyword argument such as
+ *  `new nn.BatchNorm1d(3, 1e-3)`) or an unknown key is refused with the option names, instead of being
+ *  silently ignored. */
+export function optionsOf<O extends object>(op: string, opts: O | undefined | null, keys: readonly string[], arg?: number): O {
+  return checkOptions(op, opts, keys, arg);
 }

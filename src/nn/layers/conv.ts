@@ -6,7 +6,8 @@ import { Tensor } from "../../tensor/tensor.js";
 import * as F from "../functional.js";
 import * as init from "../init.js";
 import { Module, Parameter } from "../module.js";
-import { optionsOf, param, positiveInt, tuple } from "./common.js";
+import { param, positiveInt, tuple } from "./common.js";
+import { checkBool, positionalOptions } from "../../tensor/options.js";
 
 export type PaddingMode = "zeros" | "reflect" | "replicate" | "circular";
 
@@ -24,6 +25,17 @@ export interface ConvLayerOptions {
   /** How the padding is filled: "zeros" (default), "reflect", "replicate" or "circular". */
   paddingMode?: PaddingMode;
 }
+/** Conv1d/Conv2d's options, in PyTorch's positional order (`new nn.Conv2d(1, 8, 3, 1, 1)` is stride 1, padding 1). */
+export const CONV_KEYS = ["stride", "padding", "dilation", "groups", "bias", "paddingMode"] as const;
+
+/** The optional arguments after kernelSize, each a number/tuple in PyTorch's order or a trailing options object. */
+export type ConvLayerArgs =
+  | [opts?: ConvLayerOptions]
+  | [stride: number | number[] | undefined, opts?: ConvLayerOptions]
+  | [stride: number | number[] | undefined, padding: ConvLayerOptions["padding"], opts?: ConvLayerOptions]
+  | [stride: number | number[] | undefined, padding: ConvLayerOptions["padding"], dilation: number | number[] | undefined, opts?: ConvLayerOptions]
+  | [stride: number | number[] | undefined, padding: ConvLayerOptions["padding"], dilation: number | number[] | undefined, groups: number | undefined, opts?: ConvLayerOptions]
+  | [stride: number | number[] | undefined, padding: ConvLayerOptions["padding"], dilation: number | number[] | undefined, groups: number | undefined, bias: boolean | undefined, paddingMode?: PaddingMode];
 
 abstract class ConvNd extends Module {
   declare weight: Parameter;
@@ -41,11 +53,13 @@ abstract class ConvNd extends Module {
     public inChannels: number,
     public outChannels: number,
     kernelSize: number | number[],
-    opts: ConvLayerOptions & { outputPadding?: number | number[] },
+    args: readonly unknown[],
   ) {
     super();
-    const name = this.constructor.name;
-    opts = optionsOf(name, opts, transposed ? "stride, padding, outputPadding, groups, bias, dilation" : "stride, padding, dilation, groups, bias, paddingMode");
+    const name = `nn.${transposed ? "ConvTranspose" : "Conv"}${nd}d`;
+    const keys = transposed ? CONV_TRANSPOSE_KEYS : CONV_KEYS;
+    const opts = positionalOptions<ConvLayerOptions & { outputPadding?: number | number[] }>(name, args, keys, keys, 4);
+    checkBool(name, "bias", opts.bias);
     positiveInt(name, inChannels, "inChannels");
     positiveInt(name, outChannels, "outChannels");
     this.groups = positiveInt(name, opts.groups ?? 1, "groups");
@@ -105,8 +119,8 @@ abstract class ConvNd extends Module {
 
 /** 1-d convolution over [N, Cin, L] (or unbatched [Cin, L]).  @example const conv = new nn.Conv1d(16, 33, 3, { stride: 2 }); */
 export class Conv1d extends ConvNd {
-  constructor(inChannels: number, outChannels: number, kernelSize: number | number[], opts: ConvLayerOptions = {}) {
-    super(1, false, inChannels, outChannels, kernelSize, opts);
+  constructor(inChannels: number, outChannels: number, kernelSize: number | number[], ...args: ConvLayerArgs) {
+    super(1, false, inChannels, outChannels, kernelSize, args);
   }
   override forward(x: Tensor): Tensor {
     const [xp, padding] = this.padInput(x);
@@ -115,10 +129,12 @@ export class Conv1d extends ConvNd {
 }
 
 /** 2-d convolution over [N, Cin, H, W] (or unbatched [Cin, H, W]).
+ *  The optional arguments are an options object, or PyTorch's positional stride, padding, dilation, groups,
+ *  bias, paddingMode (optionally followed by an options object): `new nn.Conv2d(3, 16, 3, 1, 1)`.
  *  @example const conv = new nn.Conv2d(3, 16, 3, { padding: 1 }); const y = conv.call(x); // [N, 3, H, W] -> [N, 16, H, W] */
 export class Conv2d extends ConvNd {
-  constructor(inChannels: number, outChannels: number, kernelSize: number | number[], opts: ConvLayerOptions = {}) {
-    super(2, false, inChannels, outChannels, kernelSize, opts);
+  constructor(inChannels: number, outChannels: number, kernelSize: number | number[], ...args: ConvLayerArgs) {
+    super(2, false, inChannels, outChannels, kernelSize, args);
   }
   override forward(x: Tensor): Tensor {
     const [xp, padding] = this.padInput(x);
@@ -140,19 +156,32 @@ export interface ConvTransposeLayerOptions {
   /** Spacing between kernel taps (default 1). */
   dilation?: number | number[];
 }
+/** ConvTranspose1d/2d's options, in PyTorch's positional order. */
+export const CONV_TRANSPOSE_KEYS = ["stride", "padding", "outputPadding", "groups", "bias", "dilation"] as const;
+
+/** The optional arguments after kernelSize: PyTorch's positional order or a trailing options object. */
+export type ConvTransposeLayerArgs =
+  | [opts?: ConvTransposeLayerOptions]
+  | [stride: number | number[] | undefined, opts?: ConvTransposeLayerOptions]
+  | [stride: number | number[] | undefined, padding: number | number[] | undefined, opts?: ConvTransposeLayerOptions]
+  | [stride: number | number[] | undefined, padding: number | number[] | undefined, outputPadding: number | number[] | undefined, opts?: ConvTransposeLayerOptions]
+  | [stride: number | number[] | undefined, padding: number | number[] | undefined, outputPadding: number | number[] | undefined, groups: number | undefined, opts?: ConvTransposeLayerOptions]
+  | [stride: number | number[] | undefined, padding: number | number[] | undefined, outputPadding: number | number[] | undefined, groups: number | undefined, bias: boolean | undefined, opts?: ConvTransposeLayerOptions]
+  | [stride: number | number[] | undefined, padding: number | number[] | undefined, outputPadding: number | number[] | undefined, groups: number | undefined, bias: boolean | undefined, dilation?: number | number[]];
 
 abstract class ConvTransposeNd extends ConvNd {
   outputPadding: number[];
-  constructor(nd: 1 | 2, inChannels: number, outChannels: number, kernelSize: number | number[], opts: ConvTransposeLayerOptions) {
-    super(nd, true, inChannels, outChannels, kernelSize, opts);
-    this.outputPadding = tuple(this.constructor.name, opts?.outputPadding ?? 0, nd, "outputPadding");
+  constructor(nd: 1 | 2, inChannels: number, outChannels: number, kernelSize: number | number[], args: readonly unknown[]) {
+    super(nd, true, inChannels, outChannels, kernelSize, args);
+    const opts = positionalOptions<ConvTransposeLayerOptions>(`nn.ConvTranspose${nd}d`, args, CONV_TRANSPOSE_KEYS, CONV_TRANSPOSE_KEYS, 4);
+    this.outputPadding = tuple(this.constructor.name, opts.outputPadding ?? 0, nd, "outputPadding");
   }
 }
 
 /** Transposed 1-d convolution: weight [Cin, Cout/groups, k]. */
 export class ConvTranspose1d extends ConvTransposeNd {
-  constructor(inChannels: number, outChannels: number, kernelSize: number | number[], opts: ConvTransposeLayerOptions = {}) {
-    super(1, inChannels, outChannels, kernelSize, opts);
+  constructor(inChannels: number, outChannels: number, kernelSize: number | number[], ...args: ConvTransposeLayerArgs) {
+    super(1, inChannels, outChannels, kernelSize, args);
   }
   override forward(x: Tensor): Tensor {
     return F.convTranspose1d(x, this.weight, this.bias, {
@@ -164,8 +193,8 @@ export class ConvTranspose1d extends ConvTransposeNd {
 /** Transposed 2-d convolution (fractionally strided): weight [Cin, Cout/groups, kh, kw].
  *  @example const up = new nn.ConvTranspose2d(16, 8, 2, { stride: 2 }); // [N, 16, H, W] -> [N, 8, 2H, 2W] */
 export class ConvTranspose2d extends ConvTransposeNd {
-  constructor(inChannels: number, outChannels: number, kernelSize: number | number[], opts: ConvTransposeLayerOptions = {}) {
-    super(2, inChannels, outChannels, kernelSize, opts);
+  constructor(inChannels: number, outChannels: number, kernelSize: number | number[], ...args: ConvTransposeLayerArgs) {
+    super(2, inChannels, outChannels, kernelSize, args);
   }
   override forward(x: Tensor): Tensor {
     return F.convTranspose2d(x, this.weight, this.bias, {

@@ -5,13 +5,15 @@ import * as F from "../functional.js";
 import { Module } from "../module.js";
 import { firstOrOptions } from "./common.js";
 
+const DROPOUT_KEYS = ["p", "inplace"] as const;
+
 /** Zeroes elements with probability p in training and scales the rest by 1/(1-p); the identity in eval.
  *  @example const drop = new nn.Dropout(0.1); // or new nn.Dropout({ p: 0.1 }) */
 export class Dropout extends Module {
   p: number;
   constructor(p?: number | { p?: number; inplace?: boolean }) {
     super();
-    this.p = firstOrOptions<{ p?: number }, "p">(p, "p").p ?? 0.5;
+    this.p = firstOrOptions<{ p?: number }, "p">("nn.Dropout", p, "p", DROPOUT_KEYS).p ?? 0.5;
     if (!(this.p >= 0 && this.p <= 1)) throw new Error(`Dropout: probability p must be in [0, 1], got ${this.p}`);
   }
   override forward(x: Tensor): Tensor {

@@ -12,6 +12,8 @@ export interface EmbeddingOptions {
   /** This row gets no gradient and starts at zero (negative counts from the end). */
   paddingIdx?: number | null;
 }
+const EMBEDDING_KEYS = ["paddingIdx"] as const;
+const FROM_PRETRAINED_KEYS = ["freeze", "paddingIdx"] as const;
 
 /** Maps int indices [...] to rows of weight [numEmbeddings, embeddingDim]: output [..., embeddingDim].
  *  @example const emb = new nn.Embedding(1000, 64, { paddingIdx: 0 }); const h = emb.call(tokens); */
@@ -26,7 +28,7 @@ export class Embedding extends Module {
     super();
     positiveInt("Embedding", numEmbeddings, "numEmbeddings");
     positiveInt("Embedding", embeddingDim, "embeddingDim");
-    opts = optionsOf("Embedding", opts, "paddingIdx");
+    opts = optionsOf("nn.Embedding", opts, EMBEDDING_KEYS, 3);
     let p = opts.paddingIdx ?? null;
     if (p !== null) {
       if (!Number.isInteger(p) || p >= numEmbeddings || p < -numEmbeddings)
@@ -48,6 +50,7 @@ export class Embedding extends Module {
   static fromPretrained(embeddings: Tensor, opts: { freeze?: boolean; paddingIdx?: number | null } = {}): Embedding {
     if (!(embeddings instanceof Tensor) || embeddings.ndim !== 2)
       throw new Error(`Embedding.fromPretrained: embeddings must be a 2-D tensor, got ${embeddings instanceof Tensor ? fmt(embeddings.shape) : typeof embeddings}`);
+    opts = optionsOf("nn.Embedding.fromPretrained", opts, FROM_PRETRAINED_KEYS, 2);
     const [n, d] = embeddings.shape;
     const e = new Embedding(n, d, { paddingIdx: opts.paddingIdx });
     e.weight = new Parameter(embeddings.detach().clone().to(embeddings.dtype), !(opts.freeze ?? true));

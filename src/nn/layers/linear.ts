@@ -11,6 +11,9 @@ import * as init from "../init.js";
 import { Module, Parameter } from "../module.js";
 import { param, positiveInt, firstOrOptions, optionsOf } from "./common.js";
 
+const BIAS_KEYS = ["bias"] as const;
+const FLATTEN_KEYS = ["startDim", "endDim"] as const;
+
 /** y = x W^T + b, weight [outFeatures, inFeatures]. Init: W ~ kaiming_uniform(a = sqrt 5), i.e. U(+-1/sqrt(in)); b the same.
  *  @example const fc = new nn.Linear(784, 10); const y = fc.call(x); // [N, 784] -> [N, 10] */
 export class Linear extends Module {
@@ -24,7 +27,7 @@ export class Linear extends Module {
     super();
     positiveInt("Linear", inFeatures, "inFeatures");
     positiveInt("Linear", outFeatures, "outFeatures");
-    const o = typeof opts === "boolean" ? { bias: opts } : optionsOf("Linear", opts, "bias"); // also Linear(4, 3, false), as PyTorch
+    const o = typeof opts === "boolean" ? { bias: opts } : optionsOf("nn.Linear", opts, BIAS_KEYS, 3); // also Linear(4, 3, false), as PyTorch
     this.weight = param([outFeatures, inFeatures]);
     this.bias = o.bias ?? true ? param([outFeatures]) : null;
     this.resetParameters();
@@ -58,7 +61,7 @@ export class Bilinear extends Module {
     super();
     for (const [v, w] of [[in1Features, "in1Features"], [in2Features, "in2Features"], [outFeatures, "outFeatures"]] as const)
       positiveInt("Bilinear", v, w);
-    const o = typeof opts === "boolean" ? { bias: opts } : optionsOf("Bilinear", opts, "bias");
+    const o = typeof opts === "boolean" ? { bias: opts } : optionsOf("nn.Bilinear", opts, BIAS_KEYS, 4);
     this.weight = param([outFeatures, in1Features, in2Features]);
     this.bias = o.bias ?? true ? param([outFeatures]) : null;
     this.resetParameters();
@@ -105,7 +108,7 @@ export class Flatten extends Module {
   endDim: number;
   constructor(startDim?: number | { startDim?: number; endDim?: number }, endDim?: number) {
     super();
-    const o = firstOrOptions<{ startDim?: number; endDim?: number }, "startDim">(startDim, "startDim");
+    const o = firstOrOptions<{ startDim?: number; endDim?: number }, "startDim">("nn.Flatten", startDim, "startDim", FLATTEN_KEYS);
     this.startDim = o.startDim ?? 1;
     this.endDim = endDim ?? o.endDim ?? -1;
   }

@@ -3,7 +3,10 @@
 
 import { Tensor } from "../../tensor/tensor.js";
 import * as F from "../functional.js";
-import type { Reduction } from "../loss.js";
+import {
+  BCE_KEYS, BCE_LOGITS_KEYS, CROSS_ENTROPY_KEYS, HUBER_KEYS, KL_DIV_KEYS, NLL_KEYS, REDUCTION_KEYS, SMOOTH_L1_KEYS, type Reduction,
+} from "../loss.js";
+import { checkOneOf, checkOptions } from "../../tensor/options.js";
 import { Module } from "../module.js";
 
 interface ReductionOptions {
@@ -11,16 +14,24 @@ interface ReductionOptions {
   reduction?: Reduction;
 }
 
-function reductionOf(arg: Reduction | ReductionOptions | undefined): Reduction {
-  if (typeof arg === "string") return arg;
-  return arg?.reduction ?? "mean";
+const REDUCTIONS = ["mean", "sum", "none"] as const;
+
+/** The options of a loss module: an options object checked against `keys`, or the reduction as a string
+ *  (`new nn.MSELoss("sum")`); the reduction is checked too. */
+function lossOptions<O extends { reduction?: string }>(op: string, arg: O | string | undefined, keys: readonly string[], reductions: readonly string[] = REDUCTIONS): O {
+  const o = typeof arg === "string" ? ({ reduction: arg } as O) : checkOptions(op, arg, keys, 1);
+  if (o.reduction !== undefined) checkOneOf(op, "reduction", o.reduction, reductions);
+  return o;
+}
+
+function reductionOf(o: ReductionOptions): Reduction {
+  return o.reduction ?? "mean";
 }
 
 /** Options whose first PyTorch argument is a weight tensor: `new nn.NLLLoss(w)` or `new nn.NLLLoss({ weight: w })`. */
-function weightFirst<O extends { weight?: Tensor | null }>(arg: Tensor | O | undefined): O {
-  if (arg === undefined || arg === null) return {} as O;
+function weightFirst<O extends { weight?: Tensor | null; reduction?: string }>(op: string, arg: Tensor | O | undefined, keys: readonly string[]): O {
   if (arg instanceof Tensor) return { weight: arg } as O;
-  return arg;
+  return lossOptions(op, arg as O | undefined, keys);
 }
 
 /** mean((x - y)^2).  @example const loss = new nn.MSELoss().call(pred, target); */
@@ -28,7 +39,7 @@ export class MSELoss extends Module {
   reduction: Reduction;
   constructor(opts?: ReductionOptions | Reduction) {
     super();
-    this.reduction = reductionOf(opts);
+    this.reduction = reductionOf(lossOptions("nn.MSELoss", opts, REDUCTION_KEYS));
   }
   override forward(input: Tensor, target: Tensor): Tensor {
     return F.mseLoss(input, target, { reduction: this.reduction });
@@ -40,7 +51,7 @@ export class L1Loss extends Module {
   reduction: Reduction;
   constructor(opts?: ReductionOptions | Reduction) {
     super();
-    this.reduction = reductionOf(opts);
+    this.reduction = reductionOf(lossOptions("nn.L1Loss", opts, REDUCTION_KEYS));
   }
   override forward(input: Tensor, target: Tensor): Tensor {
     return F.l1Loss(input, target, { reduction: this.reduction });
@@ -53,8 +64,9 @@ export class SmoothL1Loss extends Module {
   beta: number;
   constructor(opts: (ReductionOptions & { beta?: number }) | Reduction = {}) {
     super();
-    this.reduction = reductionOf(opts);
-    this.beta = (typeof opts === "object" ? opts.beta : undefined) ?? 1;
+    const o = lossOptions<ReductionOptions & { beta?: number }>("nn.SmoothL1Loss", opts, SMOOTH_L1_KEYS);
+    this.reduction = reductionOf(o);
+    this.beta = o.beta ?? 1;
   }
   override forward(input: Tensor, target: Tensor): Tensor {
     return F.smoothL1Loss(input, target, { reduction: this.reduction, beta: this.beta });
@@ -68,8 +80,9 @@ export class HuberLoss extends Module {
   /** `new nn.HuberLoss({ reduction, delta })`, or the reduction first as PyTorch's HuberLoss("sum", 2). */
   constructor(opts: (ReductionOptions & { delta?: number }) | Reduction = {}, delta?: number) {
     super();
-    this.reduction = reductionOf(opts);
-    this.delta = delta ?? (typeof opts === "object" ? opts.delta : undefined) ?? 1;
+    const o = lossOptions<ReductionOptions & { delta?: number }>("nn.HuberLoss", opts, HUBER_KEYS);
+    this.reduction = reductionOf(o);
+    this.delta = delta ?? o.delta ?? 1;
   }
   override forward(input: Tensor, target: Tensor): Tensor {
     return F.huberLoss(input, target, { reduction: this.reduction, delta: this.delta });
@@ -94,7 +107,7 @@ export class CrossEntropyLoss extends Module {
   labelSmoothing: number;
   constructor(opts?: Tensor | CrossEntropyLossOptions) {
     super();
-    const o = weightFirst<CrossEntropyLossOptions>(opts);
+    const o = weightFirst<CrossEntropyLossOptions>("nn.CrossEntropyLoss", opts, CROSS_ENTROPY_KEYS);
     this.registerBuffer("weight", o.weight ?? null);
     this.ignoreIndex = o.ignoreIndex ?? -100;
     this.reduction = reductionOf(o);
@@ -114,7 +127,7 @@ export class NLLLoss extends Module {
   reduction: Reduction;
   constructor(opts?: Tensor | { weight?: Tensor | null; ignoreIndex?: number; reduction?: Reduction }) {
     super();
-    const o = weightFirst<{ weight?: Tensor | null; ignoreIndex?: number; reduction?: Reduction }>(opts);
+    const o = weightFirst<{ weight?: Tensor | null; ignoreIndex?: number; reduction?: Reduction }>("nn.NLLLoss", opts, NLL_KEYS);
     this.registerBuffer("weight", o.weight ?? null);
     this.ignoreIndex = o.ignoreIndex ?? -100;
     this.reduction = reductionOf(o);
@@ -130,7 +143,7 @@ export class BCELoss extends Module {
   reduction: Reduction;
   constructor(opts?: Tensor | { weight?: Tensor | null; reduction?: Reduction }) {
     super();
-    const o = weightFirst<{ weight?: Tensor | null; reduction?: Reduction }>(opts);
+    const o = weightFirst<{ weight?: Tensor | null; reduction?: Reduction }>("nn.BCELoss", opts, BCE_KEYS);
     this.registerBuffer("weight", o.weight ?? null);
     this.reduction = reductionOf(o);
   }
@@ -146,7 +159,7 @@ export class BCEWithLogitsLoss extends Module {
   reduction: Reduction;
   constructor(opts?: Tensor | { weight?: Tensor | null; reduction?: Reduction; posWeight?: Tensor | null }) {
     super();
-    const o = weightFirst<{ weight?: Tensor | null; reduction?: Reduction; posWeight?: Tensor | null }>(opts);
+    const o = weightFirst<{ weight?: Tensor | null; reduction?: Reduction; posWeight?: Tensor | null }>("nn.BCEWithLogitsLoss", opts, BCE_LOGITS_KEYS);
     this.registerBuffer("weight", o.weight ?? null);
     this.registerBuffer("pos_weight", o.posWeight ?? null);
     this.reduction = reductionOf(o);
@@ -165,7 +178,7 @@ export class KLDivLoss extends Module {
   logTarget: boolean;
   constructor(opts: { reduction?: Reduction | "batchmean"; logTarget?: boolean } | Reduction | "batchmean" = {}) {
     super();
-    const o = typeof opts === "string" ? { reduction: opts } : opts;
+    const o = lossOptions<{ reduction?: Reduction | "batchmean"; logTarget?: boolean }>("nn.KLDivLoss", opts, KL_DIV_KEYS, [...REDUCTIONS, "batchmean"]);
     this.reduction = o.reduction ?? "mean";
     this.logTarget = o.logTarget ?? false;
   }

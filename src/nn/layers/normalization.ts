@@ -21,6 +21,9 @@ export interface BatchNormLayerOptions {
   /** Keep running statistics for eval (default true); false uses batch statistics always. */
   trackRunningStats?: boolean;
 }
+const BATCHNORM_KEYS = ["eps", "momentum", "affine", "trackRunningStats"] as const;
+const LAYERNORM_KEYS = ["eps", "elementwiseAffine", "bias"] as const;
+const GROUPNORM_KEYS = ["eps", "affine"] as const;
 
 abstract class BatchNormBase extends Module {
   declare weight: Parameter | null;
@@ -36,7 +39,7 @@ abstract class BatchNormBase extends Module {
   constructor(public numFeatures: number, opts: BatchNormLayerOptions) {
     super();
     positiveInt(this.constructor.name, numFeatures, "numFeatures");
-    opts = optionsOf(this.constructor.name, opts, "eps, momentum, affine, trackRunningStats");
+    opts = optionsOf(`nn.${this.constructor.name}`, opts, BATCHNORM_KEYS, 2);
     this.eps = opts.eps ?? 1e-5;
     this.momentum = opts.momentum === undefined ? 0.1 : opts.momentum;
     this.affine = opts.affine ?? true;
@@ -139,7 +142,7 @@ export class LayerNorm extends Module {
   elementwiseAffine: boolean;
   constructor(normalizedShape: number | number[], opts: { eps?: number; elementwiseAffine?: boolean; bias?: boolean } = {}) {
     super();
-    opts = optionsOf("LayerNorm", opts, "eps, elementwiseAffine, bias");
+    opts = optionsOf("nn.LayerNorm", opts, LAYERNORM_KEYS, 2);
     this.normalizedShape = typeof normalizedShape === "number" ? [normalizedShape] : normalizedShape.slice();
     this.normalizedShape.forEach((s) => positiveInt("LayerNorm", s, "normalizedShape"));
     this.eps = opts.eps ?? 1e-5;
@@ -170,7 +173,7 @@ export class GroupNorm extends Module {
     super();
     positiveInt("GroupNorm", numGroups, "numGroups");
     positiveInt("GroupNorm", numChannels, "numChannels");
-    opts = optionsOf("GroupNorm", opts, "eps, affine");
+    opts = optionsOf("nn.GroupNorm", opts, GROUPNORM_KEYS, 3);
     if (numChannels % numGroups) throw new Error(`GroupNorm: numChannels ${numChannels} must be divisible by numGroups ${numGroups}`);
     this.eps = opts.eps ?? 1e-5;
     this.affine = opts.affine ?? true;

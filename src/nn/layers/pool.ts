@@ -19,6 +19,8 @@ export interface MaxPoolLayerOptions {
   /** Also return the indices of the maxima (default false). */
   returnIndices?: boolean;
 }
+/** nn.MaxPool1d/2d's options in PyTorch's positional order (the module has return_indices before ceil_mode). */
+const MAXPOOL_LAYER_KEYS = ["stride", "padding", "dilation", "returnIndices", "ceilMode"] as const;
 
 export interface AvgPoolLayerOptions {
   /** Step between windows (default kernelSize). */
@@ -30,13 +32,18 @@ export interface AvgPoolLayerOptions {
   /** Count the padding in the divisor (default true). */
   countIncludePad?: boolean;
 }
+const AVGPOOL1D_LAYER_KEYS = ["stride", "padding", "ceilMode", "countIncludePad"] as const;
+const AVGPOOL2D_LAYER_KEYS = ["stride", "padding", "ceilMode", "countIncludePad", "divisorOverride"] as const;
+
+type MaxPoolArgs = [opts?: MaxPoolLayerOptions] | [stride?: Size | null, padding?: Size, dilation?: Size, returnIndices?: boolean, ceilMode?: boolean];
+type AvgPoolArgs<O> = [opts?: O] | [stride?: Size | null, padding?: Size, ceilMode?: boolean, countIncludePad?: boolean, divisorOverride?: number | null];
 
 /** Max over windows of [N, C, L].  @example new nn.MaxPool1d(2) */
 export class MaxPool1d extends Module {
   opts: MaxPoolLayerOptions;
-  constructor(public kernelSize: Size, opts: MaxPoolLayerOptions | Size = {}) {
+  constructor(public kernelSize: Size, ...args: MaxPoolArgs) {
     super();
-    this.opts = poolOptions("MaxPool1d", opts);
+    this.opts = { ...poolOptions("nn.MaxPool1d", args, MAXPOOL_LAYER_KEYS, MAXPOOL_LAYER_KEYS, 2) };
   }
   override forward(x: Tensor): Tensor {
     // with returnIndices the result is [values, indices], as PyTorch (forwardWithIndices is the typed form)
@@ -55,9 +62,9 @@ export class MaxPool1d extends Module {
 /** Max over windows of [N, C, H, W].  @example new nn.MaxPool2d(2) // halves H and W */
 export class MaxPool2d extends Module {
   opts: MaxPoolLayerOptions;
-  constructor(public kernelSize: Size, opts: MaxPoolLayerOptions | Size = {}) {
+  constructor(public kernelSize: Size, ...args: MaxPoolArgs) {
     super();
-    this.opts = poolOptions("MaxPool2d", opts);
+    this.opts = { ...poolOptions("nn.MaxPool2d", args, MAXPOOL_LAYER_KEYS, MAXPOOL_LAYER_KEYS, 2) };
   }
   override forward(x: Tensor): Tensor {
     // with returnIndices the result is [values, indices], as PyTorch (forwardWithIndices is the typed form)
@@ -75,9 +82,9 @@ export class MaxPool2d extends Module {
 /** Mean over windows of [N, C, L]. */
 export class AvgPool1d extends Module {
   opts: AvgPoolLayerOptions;
-  constructor(public kernelSize: Size, opts: AvgPoolLayerOptions | Size = {}) {
+  constructor(public kernelSize: Size, ...args: AvgPoolArgs<AvgPoolLayerOptions>) {
     super();
-    this.opts = poolOptions("AvgPool1d", opts);
+    this.opts = { ...poolOptions("nn.AvgPool1d", args, AVGPOOL1D_LAYER_KEYS, AVGPOOL1D_LAYER_KEYS, 2) };
   }
   override forward(x: Tensor): Tensor {
     return F.avgPool1d(x, this.kernelSize, this.opts);
@@ -90,9 +97,9 @@ export class AvgPool1d extends Module {
 /** Mean over windows of [N, C, H, W]. */
 export class AvgPool2d extends Module {
   opts: AvgPoolLayerOptions & { divisorOverride?: number | null };
-  constructor(public kernelSize: Size, opts: AvgPoolLayerOptions & { divisorOverride?: number | null } | Size = {}) {
+  constructor(public kernelSize: Size, ...args: AvgPoolArgs<AvgPoolLayerOptions & { divisorOverride?: number | null }>) {
     super();
-    this.opts = poolOptions("AvgPool2d", opts);
+    this.opts = { ...poolOptions("nn.AvgPool2d", args, AVGPOOL2D_LAYER_KEYS, AVGPOOL2D_LAYER_KEYS, 2) };
   }
   override forward(x: Tensor): Tensor {
     return F.avgPool2d(x, this.kernelSize, this.opts);

@@ -69,6 +69,12 @@ export interface RNNOptions {
   /** Also run each layer backwards in time and join both outputs (default false). */
   bidirectional?: boolean;
 }
+/** The option keys of RNN (LSTM and GRU: all but nonlinearity; LSTM adds projSize). */
+export const RNN_KEYS = ["numLayers", "nonlinearity", "bias", "batchFirst", "dropout", "bidirectional"] as const;
+const LSTM_KEYS = ["numLayers", "bias", "batchFirst", "dropout", "bidirectional", "projSize"] as const;
+const GRU_KEYS = ["numLayers", "bias", "batchFirst", "dropout", "bidirectional"] as const;
+const RNN_CELL_KEYS = ["bias", "nonlinearity"] as const;
+const CELL_KEYS = ["bias"] as const;
 
 /** The shared body of RNN, LSTM and GRU. */
 abstract class RNNBase extends Module {
@@ -88,7 +94,7 @@ abstract class RNNBase extends Module {
     const name = this.constructor.name;
     positiveInt(name, inputSize, "inputSize");
     positiveInt(name, hiddenSize, "hiddenSize");
-    opts = optionsOf(name, opts, "numLayers, bias, batchFirst, dropout, bidirectional");
+    opts = optionsOf(`nn.${name}`, opts, mode === "LSTM" ? LSTM_KEYS : mode === "GRU" ? GRU_KEYS : RNN_KEYS, 3);
     this.numLayers = positiveInt(name, opts.numLayers ?? 1, "numLayers");
     this.bias = opts.bias ?? true;
     this.batchFirst = opts.batchFirst ?? false;
@@ -237,7 +243,7 @@ abstract class RNNBase extends Module {
 /** Elman RNN.  @example const rnn = new nn.RNN(10, 20, { numLayers: 2 }); const [out, hN] = rnn.call(x, h0); */
 export class RNN extends RNNBase {
   constructor(inputSize: number, hiddenSize: number, opts: RNNOptions = {}) {
-    const nl = optionsOf("RNN", opts, "numLayers, nonlinearity, bias, batchFirst, dropout, bidirectional").nonlinearity ?? "tanh";
+    const nl = optionsOf("nn.RNN", opts, RNN_KEYS, 3).nonlinearity ?? "tanh";
     if (nl !== "tanh" && nl !== "relu") throw new Error(`RNN: unknown nonlinearity ${JSON.stringify(nl)} (expected "tanh" or "relu")`);
     super(nl === "tanh" ? "RNN_TANH" : "RNN_RELU", inputSize, hiddenSize, opts);
   }
@@ -251,7 +257,7 @@ export class RNN extends RNNBase {
 /** Long short-term memory.  @example const lstm = new nn.LSTM(10, 20); const [out, [hN, cN]] = lstm.call(x); */
 export class LSTM extends RNNBase {
   constructor(inputSize: number, hiddenSize: number, opts: Omit<RNNOptions, "nonlinearity"> & { projSize?: number } = {}) {
-    if (optionsOf("LSTM", opts, "numLayers, bias, batchFirst, dropout, bidirectional").projSize) throw new Error(`LSTM: projSize is not supported (got ${opts.projSize})`);
+    if (optionsOf("nn.LSTM", opts, LSTM_KEYS, 3).projSize) throw new Error(`LSTM: projSize is not supported (got ${opts.projSize})`);
     super("LSTM", inputSize, hiddenSize, opts);
   }
   /** Returns [output [T, N, D*H], [hN, cN] each [L*D, N, H]]. */
@@ -330,7 +336,7 @@ abstract class RNNCellBase extends Module {
 /** One Elman RNN step.  @example const cell = new nn.RNNCell(10, 20); h = cell.call(x, h); */
 export class RNNCell extends RNNCellBase {
   constructor(inputSize: number, hiddenSize: number, opts: { bias?: boolean; nonlinearity?: "tanh" | "relu" } = {}) {
-    opts = optionsOf("RNNCell", opts, "bias, nonlinearity");
+    opts = optionsOf("nn.RNNCell", opts, RNN_CELL_KEYS, 3);
     const nl = opts.nonlinearity ?? "tanh";
     if (nl !== "tanh" && nl !== "relu") throw new Error(`RNNCell: unknown nonlinearity ${JSON.stringify(nl)} (expected "tanh" or "relu")`);
     super(nl === "tanh" ? "RNN_TANH" : "RNN_RELU", inputSize, hiddenSize, opts.bias ?? true);
@@ -343,7 +349,7 @@ export class RNNCell extends RNNCellBase {
 /** One LSTM step.  @example const cell = new nn.LSTMCell(10, 20); [h, c] = cell.call(x, [h, c]); */
 export class LSTMCell extends RNNCellBase {
   constructor(inputSize: number, hiddenSize: number, opts: { bias?: boolean } = {}) {
-    super("LSTM", inputSize, hiddenSize, optionsOf("LSTMCell", opts, "bias").bias ?? true);
+    super("LSTM", inputSize, hiddenSize, optionsOf("nn.LSTMCell", opts, CELL_KEYS, 3).bias ?? true);
   }
   override forward(x: Tensor, state?: [Tensor, Tensor] | null): [Tensor, Tensor] {
     const r = this.cell(x, state?.[0], state?.[1]);
@@ -354,7 +360,7 @@ export class LSTMCell extends RNNCellBase {
 /** One GRU step.  @example const cell = new nn.GRUCell(10, 20); h = cell.call(x, h); */
 export class GRUCell extends RNNCellBase {
   constructor(inputSize: number, hiddenSize: number, opts: { bias?: boolean } = {}) {
-    super("GRU", inputSize, hiddenSize, optionsOf("GRUCell", opts, "bias").bias ?? true);
+    super("GRU", inputSize, hiddenSize, optionsOf("nn.GRUCell", opts, CELL_KEYS, 3).bias ?? true);
   }
   override forward(x: Tensor, h?: Tensor | null): Tensor {
     return this.cell(x, h, null).h;

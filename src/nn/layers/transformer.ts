@@ -33,6 +33,14 @@ export interface TransformerLayerOptions {
   /** Biases in the linear layers and LayerNorms (default true). */
   bias?: boolean;
 }
+const LAYER_KEYS = ["dimFeedforward", "dropout", "activation", "layerNormEps", "batchFirst", "normFirst", "bias"] as const;
+const ENCODER_LAYER_CALL_KEYS = ["srcMask", "srcKeyPaddingMask", "isCausal"] as const;
+const DECODER_CALL_KEYS = ["tgtMask", "memoryMask", "tgtKeyPaddingMask", "memoryKeyPaddingMask", "tgtIsCausal", "memoryIsCausal"] as const;
+const STACK_KEYS = ["norm"] as const;
+const ENCODER_CALL_KEYS = ["mask", "srcKeyPaddingMask", "isCausal"] as const;
+const TRANSFORMER_CALL_KEYS = [
+  "srcMask", "tgtMask", "memoryMask", "srcKeyPaddingMask", "tgtKeyPaddingMask", "memoryKeyPaddingMask", "srcIsCausal", "tgtIsCausal", "memoryIsCausal",
+] as const;
 
 function activationFn(a: Activation): (x: Tensor) => Tensor {
   if (typeof a === "function") return a;
@@ -64,7 +72,7 @@ export class TransformerEncoderLayer extends Module {
   constructor(public dModel: number, public nhead: number, opts: TransformerLayerOptions = {}) {
     super();
     positiveInt("TransformerEncoderLayer", dModel, "dModel");
-    opts = optionsOf("TransformerEncoderLayer", opts, "dimFeedforward, dropout, activation, layerNormEps, batchFirst, normFirst, bias");
+    opts = optionsOf("nn.TransformerEncoderLayer", opts, LAYER_KEYS, 3);
     const ff = opts.dimFeedforward ?? 2048, p = opts.dropout ?? 0.1, bias = opts.bias ?? true, eps = opts.layerNormEps ?? 1e-5;
     this.batchFirst = opts.batchFirst ?? false;
     this.self_attn = new MultiheadAttention(dModel, nhead, { dropout: p, bias, batchFirst: this.batchFirst });
@@ -81,6 +89,7 @@ export class TransformerEncoderLayer extends Module {
 
   /** src [L, N, E] ([N, L, E] with batchFirst, or [L, E]); srcMask [L, L] or [N*nhead, L, L]; srcKeyPaddingMask [N, L]. */
   override forward(src: Tensor, opts: { srcMask?: Tensor | null; srcKeyPaddingMask?: Tensor | null; isCausal?: boolean } = {}): Tensor {
+    opts = optionsOf("nn.TransformerEncoderLayer.call", opts, ENCODER_LAYER_CALL_KEYS, 2);
     let mask = opts.srcMask ?? null;
     if (!mask && opts.isCausal) mask = causalMask(seqLen(src, this.batchFirst));
     const sa = (x: Tensor) =>
@@ -119,7 +128,7 @@ export class TransformerDecoderLayer extends Module {
   constructor(public dModel: number, public nhead: number, opts: TransformerLayerOptions = {}) {
     super();
     positiveInt("TransformerDecoderLayer", dModel, "dModel");
-    opts = optionsOf("TransformerDecoderLayer", opts, "dimFeedforward, dropout, activation, layerNormEps, batchFirst, normFirst, bias");
+    opts = optionsOf("nn.TransformerDecoderLayer", opts, LAYER_KEYS, 3);
     const ff = opts.dimFeedforward ?? 2048, p = opts.dropout ?? 0.1, bias = opts.bias ?? true, eps = opts.layerNormEps ?? 1e-5;
     this.batchFirst = opts.batchFirst ?? false;
     this.self_attn = new MultiheadAttention(dModel, nhead, { dropout: p, bias, batchFirst: this.batchFirst });
@@ -150,6 +159,7 @@ export class TransformerDecoderLayer extends Module {
       memoryIsCausal?: boolean;
     } = {},
   ): Tensor {
+    opts = optionsOf("nn.TransformerDecoderLayer.call", opts, DECODER_CALL_KEYS, 3);
     let tgtMask = opts.tgtMask ?? null;
     if (!tgtMask && opts.tgtIsCausal) tgtMask = causalMask(seqLen(tgt, this.batchFirst));
     let memMask = opts.memoryMask ?? null;
@@ -183,13 +193,14 @@ export class TransformerEncoder extends Module {
   constructor(encoderLayer: TransformerEncoderLayer, public numLayers: number, opts: { norm?: Module | null } = {}) {
     super();
     positiveInt("TransformerEncoder", numLayers, "numLayers");
-    opts = optionsOf("TransformerEncoder", opts, "norm");
+    opts = optionsOf("nn.TransformerEncoder", opts, STACK_KEYS, 3);
     if (!(encoderLayer instanceof Module)) throw new Error("TransformerEncoder: encoderLayer must be an nn.Module");
     this.layers = new ModuleList(Array.from({ length: numLayers }, () => cloneModule(encoderLayer)));
     this.norm = opts.norm ?? null;
   }
   /** src as the layer's; mask [L, L]; srcKeyPaddingMask [N, L]. */
   override forward(src: Tensor, opts: { mask?: Tensor | null; srcKeyPaddingMask?: Tensor | null; isCausal?: boolean } = {}): Tensor {
+    opts = optionsOf("nn.TransformerEncoder.call", opts, ENCODER_CALL_KEYS, 2);
     let x = src;
     for (const layer of this.layers) x = layer.call(x, { srcMask: opts.mask, srcKeyPaddingMask: opts.srcKeyPaddingMask, isCausal: opts.isCausal });
     return this.norm ? this.norm.call(x) : x;
@@ -203,7 +214,7 @@ export class TransformerDecoder extends Module {
   constructor(decoderLayer: TransformerDecoderLayer, public numLayers: number, opts: { norm?: Module | null } = {}) {
     super();
     positiveInt("TransformerDecoder", numLayers, "numLayers");
-    opts = optionsOf("TransformerDecoder", opts, "norm");
+    opts = optionsOf("nn.TransformerDecoder", opts, STACK_KEYS, 3);
     if (!(decoderLayer instanceof Module)) throw new Error("TransformerDecoder: decoderLayer must be an nn.Module");
     this.layers = new ModuleList(Array.from({ length: numLayers }, () => cloneModule(decoderLayer)));
     this.norm = opts.norm ?? null;
@@ -220,6 +231,7 @@ export class TransformerDecoder extends Module {
       memoryIsCausal?: boolean;
     } = {},
   ): Tensor {
+    opts = optionsOf("nn.TransformerDecoder.call", opts, DECODER_CALL_KEYS, 3);
     let x = tgt;
     for (const layer of this.layers) x = layer.call(x, memory, opts);
     return this.norm ? this.norm.call(x) : x;
@@ -239,6 +251,7 @@ export interface TransformerOptions extends TransformerLayerOptions {
   customEncoder?: Module | null;
   customDecoder?: Module | null;
 }
+const TRANSFORMER_KEYS = ["dModel", "nhead", "numEncoderLayers", "numDecoderLayers", ...LAYER_KEYS, "customEncoder", "customDecoder"] as const;
 
 /** The encoder-decoder Transformer of "Attention Is All You Need", as torch.nn.Transformer: an encoder stack
  *  and a decoder stack, each ending in a LayerNorm; every weight matrix starts xavier_uniform.
@@ -255,19 +268,21 @@ export class Transformer extends Module {
   /** `new nn.Transformer({ dModel, nhead, ... })`, or the first argument positionally as PyTorch (`new nn.Transformer(64)`). */
   constructor(opts: TransformerOptions | number = {}) {
     super();
-    if (typeof opts === "number") opts = { dModel: opts };
+    opts = typeof opts === "number" ? { dModel: opts } : optionsOf("nn.Transformer", opts, TRANSFORMER_KEYS, 1);
+    const layerOpts: TransformerLayerOptions = {};
+    for (const k of LAYER_KEYS) if (opts[k] !== undefined) (layerOpts as Record<string, unknown>)[k] = opts[k];
     this.dModel = opts.dModel ?? 512;
     this.nhead = opts.nhead ?? 8;
     this.batchFirst = opts.batchFirst ?? false;
     const eps = opts.layerNormEps ?? 1e-5, bias = opts.bias ?? true;
     this.encoder =
       opts.customEncoder ??
-      new TransformerEncoder(new TransformerEncoderLayer(this.dModel, this.nhead, opts), opts.numEncoderLayers ?? 6, {
+      new TransformerEncoder(new TransformerEncoderLayer(this.dModel, this.nhead, layerOpts), opts.numEncoderLayers ?? 6, {
         norm: new LayerNorm(this.dModel, { eps, bias }),
       });
     this.decoder =
       opts.customDecoder ??
-      new TransformerDecoder(new TransformerDecoderLayer(this.dModel, this.nhead, opts), opts.numDecoderLayers ?? 6, {
+      new TransformerDecoder(new TransformerDecoderLayer(this.dModel, this.nhead, layerOpts), opts.numDecoderLayers ?? 6, {
         norm: new LayerNorm(this.dModel, { eps, bias }),
       });
     for (const p of this.parameters()) if (p.ndim > 1) init.xavierUniform_(p);
@@ -296,6 +311,7 @@ export class Transformer extends Module {
       memoryIsCausal?: boolean;
     } = {},
   ): Tensor {
+    opts = optionsOf("nn.Transformer.call", opts, TRANSFORMER_CALL_KEYS, 3);
     const memory = this.encoder.call(src, { mask: opts.srcMask, srcKeyPaddingMask: opts.srcKeyPaddingMask, isCausal: opts.srcIsCausal });
     return this.decoder.call(tgt, memory, {
       tgtMask: opts.tgtMask, memoryMask: opts.memoryMask, tgtKeyPaddingMask: opts.tgtKeyPaddingMask,
