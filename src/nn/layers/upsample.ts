@@ -1,0 +1,42 @@
+// Upsample (torch/nn/modules/upsampling.py): F.interpolate as a module.
+
+import { Tensor } from "../../tensor/tensor.js";
+import * as F from "../functional.js";
+import type { InterpolateMode } from "../interpolate.js";
+import { Module } from "../module.js";
+import { optionsOf } from "./common.js";
+
+export interface UpsampleOptions {
+  size?: number | number[] | null;
+  scaleFactor?: number | number[] | null;
+  /** Default "nearest". */
+  mode?: InterpolateMode;
+  alignCorners?: boolean | null;
+  recomputeScaleFactor?: boolean | null;
+}
+
+/** Resizes [N, C, W] or [N, C, H, W] inputs: `new nn.Upsample({ scaleFactor: 2, mode: "bilinear" })`.
+ *  The options are F.interpolate's. */
+export class Upsample extends Module {
+  size: number | number[] | null;
+  scaleFactor: number | number[] | null;
+  mode: InterpolateMode;
+  alignCorners: boolean | null;
+  recomputeScaleFactor: boolean | null;
+  constructor(opts: UpsampleOptions = {}) {
+    super();
+    const o = optionsOf("Upsample", opts, "size, scaleFactor, mode, alignCorners, recomputeScaleFactor");
+    this.size = o.size ?? null;
+    this.scaleFactor = o.scaleFactor ?? null;
+    this.mode = o.mode ?? "nearest";
+    this.alignCorners = o.alignCorners ?? null;
+    this.recomputeScaleFactor = o.recomputeScaleFactor ?? null;
+  }
+  override forward(x: Tensor): Tensor {
+    return F.interpolate(x, { size: this.size, scaleFactor: this.scaleFactor, mode: this.mode, alignCorners: this.alignCorners, recomputeScaleFactor: this.recomputeScaleFactor });
+  }
+  override extraRepr(): string {
+    const s = this.size !== null ? `size=${JSON.stringify(this.size)}` : `scaleFactor=${JSON.stringify(this.scaleFactor)}`;
+    return `${s}, mode=${JSON.stringify(this.mode)}`;
+  }
+}
