@@ -4,7 +4,7 @@ import { Tensor } from "../tensor/tensor.js";
 import { fmt } from "../tensor/shape.js";
 import { defineOp } from "../ops/registry.js";
 import { checkTensor } from "../ops/util.js";
-import { add, where, eq, gt, mul, div, clamp, cast } from "../ops/elementwise.js";
+import { add, where, eq, gt, mul, div, clamp, cast, sqrt } from "../ops/elementwise.js";
 import { norm, sum } from "../ops/reduce.js";
 import { expand } from "../ops/shape.js";
 import { attach, noGrad } from "../tensor/autograd.js";
@@ -70,28 +70,30 @@ export const normalize = defineOp("normalize", (x: Tensor, opts: { p?: number; d
   return div(xf, clamp(norm(xf, p, d, true), eps));
 });
 
-/** max(v, eps) in value, the identity in gradient: torch's cosine_similarity clamps its norms in place
- *  under no_grad, so the clamp is invisible to autograd. */
-function clampMinStraightThrough(v: Tensor, eps: number): Tensor {
-  const c = noGrad(() => clamp(v, eps));
+/** max(v, m) in value, the identity in gradient: torch 1.13's cosine_similarity clamps its squared
+ *  norms in place under no_grad, so the clamp is invisible to autograd. */
+function clampMinStraightThrough(v: Tensor, m: number): Tensor {
+  const c = noGrad(() => clamp(v, m));
   return attach(c, "clampMin", [v], (g) => [g]);
 }
 
 /** cosineSimilarity(x1, x2, { dim = 1, eps = 1e-8 }) = sum(x1 / max(||x1||, eps) * x2 / max(||x2||, eps)) along
  *  dim, after broadcasting x1 and x2 together. As torch >= 1.12 (Debian's 1.13 included): each norm is
- *  clamped separately (not their product), and the clamp passes the gradient through unchanged. */
+ *  clamped separately (not their product). As torch 1.13 computes it, the clamp is applied to the squared
+ *  norms (at eps^2) and is invisible to autograd: the gradient is that of x1 x2 / sqrt(|x1|^2 |x2|^2) even
+ *  where a norm was clamped (so it differs from the gradient of the formula above for norms below eps). */
 export const cosineSimilarity = defineOp("cosineSimilarity", (x1: Tensor, x2: Tensor, opts: { dim?: number; eps?: number } = {}): Tensor => {
   checkTensor("cosineSimilarity", x1, "x1");
   checkTensor("cosineSimilarity", x2, "x2");
   const eps = opts?.eps ?? 1e-8;
   const shape = broadcastShapes("cosineSimilarity", x1.shape, x2.shape);
+  if (shape.length === 0) throw new Error(`cosineSimilarity: inputs ${fmt(x1.shape)} and ${fmt(x2.shape)} are 0-d (expected at least 1 dim)`);
   let a = expand(x1, shape), b = expand(x2, shape);
   if (!isFloat(a.dtype)) a = cast(a, "float32");
   if (!isFloat(b.dtype)) b = cast(b, "float32");
-  if (shape.length === 0) throw new Error(`cosineSimilarity: inputs ${fmt(x1.shape)} and ${fmt(x2.shape)} are 0-d (expected at least 1 dim)`);
   const d = normDim("cosineSimilarity", opts?.dim ?? 1, shape.length, shape);
-  const na = clampMinStraightThrough(norm(a, 2, d, true), eps), nb = clampMinStraightThrough(norm(b, 2, d, true), eps);
-  return sum(mul(div(a, na), div(b, nb)), d);
+  const sa = clampMinStraightThrough(sum(mul(a, a), d, true), eps * eps), sb = clampMinStraightThrough(sum(mul(b, b), d, true), eps * eps);
+  return sum(mul(div(a, sqrt(sa)), div(b, sqrt(sb))), d);
 });
 
 /** prelu(x, weight) = x where x > 0, weight * x elsewhere; weight holds 1 value or one per channel

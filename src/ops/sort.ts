@@ -9,7 +9,7 @@ import { fmt, normDim } from "../tensor/shape.js";
 import { defineOp } from "./registry.js";
 import { checkTensor } from "./util.js";
 import { gather, indexSelect } from "./indexing.js";
-import { contiguous, transpose } from "./shape.js";
+import { clone, contiguous, reshape, transpose } from "./shape.js";
 
 /** { values, indices } that also destructures as [values, indices] (like torch's namedtuples). */
 export type ValuesIndices = { values: Tensor; indices: Tensor } & Iterable<Tensor>;
@@ -69,7 +69,7 @@ export interface SortOptions {
 export const sort = defineOp("sort", (x: Tensor, opts: SortOptions = {}): ValuesIndices => {
   checkTensor("sort", x);
   const { descending = false } = opts ?? {};
-  if (x.ndim === 0) return pair(gather(x, 0, new Tensor(new Int32Array(1), [], "int32")), new Tensor(new Int32Array(1), [], "int32"));
+  if (x.ndim === 0) return pair(clone(x), new Tensor(new Int32Array(1), [], "int32"));
   const d = normDim("sort", opts?.dim ?? -1, x.ndim, x.shape);
   const indices = sortIndices(x, d, descending, x.shape[d]);
   return pair(gather(x, d, indices), indices);
@@ -106,7 +106,7 @@ export const topk = defineOp("topk", (x: Tensor, k: number, opts: TopkOptions = 
   if (x.ndim === 0) {
     if (k > 1) throw new Error(`topk: k = ${k} is larger than the 1 element of a 0-d tensor`);
     const i = new Tensor(new Int32Array(k), k === 0 ? [0] : [], "int32");
-    return k === 0 ? pair(gather(x.reshape([1]), 0, i), i) : pair(gather(x, 0, i), i);
+    return k === 0 ? pair(gather(reshape(x, [1]), 0, i), i) : pair(clone(x), i);
   }
   const d = normDim("topk", opts?.dim ?? -1, x.ndim, x.shape);
   if (k > x.shape[d]) throw new Error(`topk: k = ${k} is larger than dim ${d} of size ${x.shape[d]} (input shape ${fmt(x.shape)})`);
