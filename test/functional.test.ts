@@ -55,6 +55,7 @@ const RUN: Record<string, Run> = {
   batchNorm: (t, o) => F.batchNorm(t.x!, t.runningMean!, t.runningVar!, t.weight, t.bias, o),
   layerNorm: (t, { normalizedShape, ...o }) => F.layerNorm(t.x!, normalizedShape, t.weight, t.bias, o),
   groupNorm: (t, { numGroups, ...o }) => F.groupNorm(t.x!, numGroups, t.weight, t.bias, o),
+  interpolate: (t, o) => F.interpolate(t.x!, o),
   scaledDotProductAttention: (t, o) => F.scaledDotProductAttention(t.q!, t.k!, t.v!, { ...o, attnMask: t.attnMask }),
 };
 

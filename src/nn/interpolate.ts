@@ -1,8 +1,8 @@
 // F.interpolate (torch.nn.functional.interpolate) for 3-D [N, C, W] and 4-D [N, C, H, W] inputs:
 // modes "nearest", "nearest-exact", "linear" (3-D), "bilinear" (4-D), "bicubic" (4-D).
 // Each spatial axis gets a table of source taps (index, weight) per output position, following
-// aten/src/ATen/native/UpSample.h (area_pixel_compute_scale / _source_index, nearest_idx, the cubic
-// coefficients with A = -0.75); the kernel then loops over the output once. The op is linear in x:
+// aten/src/ATen/native/UpSample.h and UpSampleKernel.cpp (area_pixel_compute_scale / _source_index,
+// the nearest helpers, the cubic coefficients with A = -0.75); the kernel then loops over the output once. The op is linear in x:
 // its backward scatter-adds g through the same taps, and the backward of that is the forward again,
 // so gradients of any order exist.
 
@@ -57,18 +57,21 @@ function cubic2(x: number, A: number): number {
   return ((A * x - 5 * A) * x + 8 * A) * x - 4 * A;
 }
 
-function axisTable(mode: InterpolateMode, inSize: number, outSize: number, alignCorners: boolean, scale: number | null): Axis {
+function axisTable(mode: InterpolateMode, inSize: number, outSize: number, alignCorners: boolean, scale: number | null, f32 = false): Axis {
   if (mode === "nearest" || mode === "nearest-exact") {
+    // HelperInterpNearest(Exact) of UpSampleKernel.cpp: floor(o * s) / floor(s (o + 0.5)), s = 1 / scale or
+    // in / out, in the input's precision (float32 arithmetic for float32 inputs)
+    const r = f32 ? Math.fround : (v: number) => v;
     const idx = new Int32Array(outSize), w = new Float64Array(outSize).fill(1);
-    // nearest_idx / nearest_neighbor(_exact)_compute_source_index: float arithmetic, as ATen
-    const s = Math.fround(scale !== null && scale > 0 ? 1 / scale : inSize / outSize);
+    const s = r(scale !== null && scale > 0 ? 1 / scale : inSize / outSize);
     for (let o = 0; o < outSize; o++) {
-      if (mode === "nearest" && outSize === inSize) idx[o] = o;
-      else if (mode === "nearest" && outSize === 2 * inSize) idx[o] = o >> 1;
+      let src: number;
+      if (mode === "nearest") src = r(o * s);
       else {
-        const src = mode === "nearest" ? Math.fround(o * s) : Math.fround((o + 0.5) * s);
-        idx[o] = Math.min(Math.floor(src), inSize - 1);
+        const real = r(r(s * r(o + 0.5)) - 0.5);
+        src = r((real < 0 ? 0 : real) + 0.5);
       }
+      idx[o] = Math.min(Math.floor(src), inSize - 1);
     }
     return { inSize, outSize, T: 1, idx, w };
   }
@@ -219,8 +222,9 @@ export const interpolate = defineOp("interpolate", (x: Tensor, opts: Interpolate
     scales = o.recomputeScaleFactor ? sf.map(() => null) : sf;
   }
   if (inSp.some((s) => s === 0) || x.shape[1] === 0) throw new Error(`${op}: input ${fmt(x.shape)} has an empty dim`);
-  const H = nsp === 2 ? axisTable(mode, inSp[0], outSp[0], alignCorners, scales[0]) : axisTable("nearest", 1, 1, false, null);
-  const W = axisTable(mode, inSp[nsp - 1], outSp[nsp - 1], alignCorners, scales[nsp - 1]);
+  const f32 = x.dtype === "float32";
+  const H = nsp === 2 ? axisTable(mode, inSp[0], outSp[0], alignCorners, scales[0], f32) : axisTable("nearest", 1, 1, false, null);
+  const W = axisTable(mode, inSp[nsp - 1], outSp[nsp - 1], alignCorners, scales[nsp - 1], f32);
   const plan: Plan = { lead: x.shape.slice(0, 2), planes: x.shape[0] * x.shape[1], H, W, inShape: x.shape.slice(), outShape: [...x.shape.slice(0, 2), ...outSp] };
   return applyForward(x, plan);
 });
