@@ -41,6 +41,29 @@ function sortIndices(x: Tensor, d: number, descending: boolean, k: number): Tens
   const idx = new Array<number>(n);
   const cmp = descending ? (i: number, j: number) => ascending(row[j], row[i]) || i - j : (i: number, j: number) => ascending(row[i], row[j]) || i - j;
   let row = v.subarray(0, 0);
+  if (k > 0 && k <= 64 && k * 4 <= n) {
+    // a few of many (topk): keep the best k in a sorted buffer, one pass over the row; an element
+    // enters only when strictly better than the current k-th, so equal values keep index order
+    const bv = new Float64Array(k), bi = new Int32Array(k);
+    const better = descending ? (a: number, b: number) => ascending(b, a) < 0 : (a: number, b: number) => ascending(a, b) < 0;
+    for (let r = 0; r < rows; r++) {
+      row = v.subarray(r * n, (r + 1) * n);
+      let m = 0;
+      for (let i = 0; i < n; i++) {
+        const x = row[i];
+        if (m === k && !better(x, bv[k - 1])) continue;
+        let j = m < k ? m++ : k - 1;
+        while (j > 0 && better(x, bv[j - 1])) {
+          bv[j] = bv[j - 1];
+          bi[j] = bi[j - 1];
+          j--;
+        }
+        bv[j] = x;
+        bi[j] = i;
+      }
+      out.set(bi, r * k);
+    }
+  } else
   for (let r = 0; r < rows; r++) {
     row = v.subarray(r * n, (r + 1) * n);
     for (let i = 0; i < n; i++) idx[i] = i;
