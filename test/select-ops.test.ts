@@ -41,6 +41,22 @@ describe("sort, argsort, topk", () => {
     assert.deepEqual(Array.from(dt.argsort(x, { descending: true, stable: true }).dataSync()), desc);
   });
 
+  test("topk of a few among many (its one-pass path) agrees with the stable sort, ties and NaN included", () => {
+    dt.manualSeed(4);
+    const v = dt.randint(0, 6, [3, 400]).to("float64").dataSync();
+    v[17] = NaN;
+    v[450] = NaN;
+    v[451] = NaN;
+    const x = dt.tensor(v, { shape: [3, 400] });
+    for (const largest of [true, false]) {
+      const want = dt.argsort(x, { descending: largest }).slice(1, 0, 7);
+      const got = dt.topk(x, 7, { largest });
+      assert.deepEqual(got.indices.toArray(), want.toArray(), `largest ${largest}`);
+      assert.deepEqual(got.values.toArray(), dt.gather(x, 1, want).toArray());
+    }
+    assert.deepEqual(dt.topk(x.T, 3, { dim: 0 }).indices.toArray(), dt.argsort(x.T, { dim: 0, descending: true }).slice(0, 0, 3).toArray());
+  });
+
   test("topk with ties returns the lower index first; k = 0 gives empty results", () => {
     const x = dt.tensor([1, 3, 3, 2, 3, 0]);
     assert.deepEqual(dt.topk(x, 2).indices.toArray(), [1, 2]);
