@@ -223,6 +223,8 @@ describe("modules: PReLU, Upsample, Dropout2d", () => {
     const x = dt.randn([1, 2, 3, 3]);
     const m = new dt.nn.Upsample({ scaleFactor: 2, mode: "bilinear" });
     assert.deepEqual(m.call(x).toArray(), F.interpolate(x, { scaleFactor: 2, mode: "bilinear" }).toArray());
+    assert.deepEqual(new dt.nn.Upsample([5, 4]).call(x).shape, [1, 2, 5, 4]);
+    assert.deepEqual(new dt.nn.Upsample(6).call(x).shape, [1, 2, 6, 6]);
   });
 
   test("Dropout2d zeroes whole channels, scales the rest, and is the identity in eval", () => {

@@ -4,7 +4,7 @@ import { Tensor } from "../../tensor/tensor.js";
 import * as F from "../functional.js";
 import type { InterpolateMode } from "../interpolate.js";
 import { Module } from "../module.js";
-import { optionsOf } from "./common.js";
+import { firstOrOptions } from "./common.js";
 
 export interface UpsampleOptions {
   size?: number | number[] | null;
@@ -15,17 +15,17 @@ export interface UpsampleOptions {
   recomputeScaleFactor?: boolean | null;
 }
 
-/** Resizes [N, C, W] or [N, C, H, W] inputs: `new nn.Upsample({ scaleFactor: 2, mode: "bilinear" })`.
- *  The options are F.interpolate's. */
+/** Resizes [N, C, W] or [N, C, H, W] inputs: `new nn.Upsample({ scaleFactor: 2, mode: "bilinear" })`, or
+ *  `new nn.Upsample([64, 64])` (the output size, PyTorch's first argument). The options are F.interpolate's. */
 export class Upsample extends Module {
   size: number | number[] | null;
   scaleFactor: number | number[] | null;
   mode: InterpolateMode;
   alignCorners: boolean | null;
   recomputeScaleFactor: boolean | null;
-  constructor(opts: UpsampleOptions = {}) {
+  constructor(opts?: UpsampleOptions | number | number[]) {
     super();
-    const o = optionsOf("Upsample", opts, "size, scaleFactor, mode, alignCorners, recomputeScaleFactor");
+    const o = firstOrOptions<UpsampleOptions, "size">(opts, "size");
     this.size = o.size ?? null;
     this.scaleFactor = o.scaleFactor ?? null;
     this.mode = o.mode ?? "nearest";
