@@ -22,7 +22,7 @@ const p = await make();
 const mb = () => process.memoryUsage().rss / 2 ** 20;
 const median = (a: number[]) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
 const rssStart = mb();
-const windows: { step: number; medianMs: number; meanMs: number; rssMB: number }[] = [];
+const windows: { step: number; medianMs: number; meanMs: number; cpuMsPerStep: number; rssMB: number }[] = [];
 let ts: number[] = [];
 const t0 = performance.now();
 let cpu0 = process.cpuUsage();

@@ -30,6 +30,9 @@ export {
 } from "./ops/shape.js";
 export { indexSelect, gather, scatter, scatterAdd, maskedFill, tril, triu, oneHot } from "./ops/indexing.js";
 export { softmax, logSoftmax } from "./nn/activation.js";
+export { sort, argsort, topk, nonzero, unique } from "./ops/sort.js";
+export type { SortOptions, TopkOptions, UniqueOptions, UniqueResult, ValuesIndices } from "./ops/sort.js";
+export { einsum } from "./ops/einsum.js";
 
 import { Tensor } from "./tensor/tensor.js";
 /** dt.detach(t): the same values with no graph. */

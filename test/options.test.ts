@@ -498,3 +498,26 @@ describe("data, io, train and metrics", () => {
     unknownKey(() => dt.metrics.logLoss([0.2, 0.8], [0, 1], { Eps: 1e-9 } as never), "metrics.logLoss", "Eps", ["eps"], "eps");
   });
 });
+
+describe("the ops added with issue 10 check their options too", () => {
+  const v = dt.tensor([3, 1, 2, 1]);
+  it("sort, argsort, topk, nonzero, unique", () => {
+    unknownKey(() => f(dt.sort)(v, { descnding: true }), "dt.sort", "descnding", ["dim", "descending", "stable"], "descending");
+    bareValue(() => f(dt.sort)(v, 0), "dt.sort", ["dim", "descending", "stable"], "the number 0");
+    unknownKey(() => f(dt.argsort)(v, { dims: 0 }), "dt.argsort", "dims", ["dim", "descending", "stable"], "dim");
+    unknownKey(() => f(dt.topk)(v, 2, { largst: false }), "dt.topk", "largst", ["dim", "largest", "sorted"], "largest");
+    bareValue(() => f(dt.topk)(v, 2, 0), "dt.topk", ["dim", "largest", "sorted"], "the number 0");
+    unknownKey(() => f(dt.nonzero)(v, { as_tuple: true }), "dt.nonzero", "as_tuple", ["asTuple"], "asTuple");
+    unknownKey(() => f(dt.unique)(v, { returnCount: true }), "dt.unique", "returnCount", ["sorted", "returnInverse", "returnCounts", "dim"], "returnCounts");
+  });
+  it("F.interpolate, F.normalize, F.cosineSimilarity, F.dropout2d and their modules", () => {
+    unknownKey(() => f(F.interpolate)(img, { scale_factor: 2 }), "F.interpolate", "scale_factor", ["size", "scaleFactor", "mode", "alignCorners", "recomputeScaleFactor"], "scaleFactor");
+    unknownKey(() => f(F.normalize)(x, { dims: 1 }), "F.normalize", "dims", ["p", "dim", "eps"], "dim");
+    bareValue(() => f(F.normalize)(x, 2), "F.normalize", ["p", "dim", "eps"], "the number 2");
+    unknownKey(() => f(F.cosineSimilarity)(x, x, { epsilon: 1 }), "F.cosineSimilarity", "epsilon", ["dim", "eps"]);
+    unknownKey(() => f(F.dropout2d)(img, { P: 0.1 }), "F.dropout2d", "P", ["p", "training", "inplace"], "p");
+    unknownKey(() => new (C(nn.Upsample))({ scale: 2 }), "nn.Upsample", "scale", ["size", "scaleFactor", "mode", "alignCorners", "recomputeScaleFactor"]);
+    unknownKey(() => new (C(nn.PReLU))({ numParameter: 3 }), "nn.PReLU", "numParameter", ["numParameters", "init"], "numParameters");
+    unknownKey(() => new (C(nn.Dropout2d))({ prob: 0.1 }), "nn.Dropout2d", "prob", ["p", "inplace"]);
+  });
+});

@@ -44,6 +44,7 @@ function originOf(name: string): string {
 const EXCLUDED: Record<string, string> = {
   // random: its values come from deeptype's generator, not torch's
   dropout: "random",
+  dropout2d: "random",
   // owned by other areas, with their own PyTorch fixtures
   conv1d: "conv area",
   conv2d: "conv area",

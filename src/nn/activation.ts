@@ -101,3 +101,19 @@ export const dropout = defineOp("dropout", (x: Tensor, opts: { p?: number; train
   const keep = lt(rand(x.shape, { dtype: isFloat(x.dtype) ? x.dtype : "float32" }), 1 - p);
   return mul(x, mul(keep, 1 / (1 - p)));
 });
+
+/** dropout2d(x, { p = 0.5, training = true }): zeroes whole channels with probability p (of [N, C, H, W],
+ *  or of an unbatched [C, H, W]) and scales the rest by 1/(1-p), as torch.nn.functional.dropout2d.
+ *  A 3-D input is one unbatched image, as in PyTorch 2 (torch 1.13 still read it as [N, C, L] with a warning). */
+export const dropout2d = defineOp("dropout2d", (x: Tensor, opts: { p?: number; training?: boolean } = {}): Tensor => {
+  checkTensor("dropout2d", x);
+  opts = checkOptions("F.dropout2d", opts, ["p", "training", "inplace"], 2);
+  const p = opts?.p ?? 0.5;
+  if (!(p >= 0 && p <= 1)) throw new Error(`dropout2d: probability p must be in [0, 1], got ${p}`);
+  if (x.ndim !== 3 && x.ndim !== 4) throw new Error(`dropout2d: expected a 3-d [C, H, W] or 4-d [N, C, H, W] input, got ${fmt(x.shape)}`);
+  if (opts?.training === false || p === 0) return x;
+  if (p === 1) return mul(x, 0);
+  const maskShape = x.ndim === 4 ? [x.shape[0], x.shape[1], 1, 1] : [x.shape[0], 1, 1];
+  const keep = lt(rand(maskShape, { dtype: isFloat(x.dtype) ? x.dtype : "float32" }), 1 - p);
+  return mul(x, mul(keep, 1 / (1 - p)));
+});

@@ -11,14 +11,16 @@ export { Linear, Bilinear, Identity, Flatten, Unflatten } from "./layers/linear.
 export { Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d } from "./layers/conv.js";
 export { MaxPool1d, MaxPool2d, AvgPool1d, AvgPool2d, AdaptiveAvgPool1d, AdaptiveAvgPool2d } from "./layers/pool.js";
 export { BatchNorm1d, BatchNorm2d, LayerNorm, GroupNorm } from "./layers/normalization.js";
-export { Dropout } from "./layers/dropout.js";
+export { Dropout, Dropout2d } from "./layers/dropout.js";
+export { Upsample } from "./layers/upsample.js";
+export type { UpsampleOptions } from "./layers/upsample.js";
 export { Embedding } from "./layers/embedding.js";
 export { RNN, LSTM, GRU, RNNCell, LSTMCell, GRUCell } from "./layers/rnn.js";
 export { MultiheadAttention } from "./layers/attention.js";
 export {
   TransformerEncoderLayer, TransformerEncoder, TransformerDecoderLayer, TransformerDecoder, Transformer,
 } from "./layers/transformer.js";
-export { ReLU, GELU, SiLU, Tanh, Sigmoid, Softmax, LogSoftmax, LeakyReLU, ELU, Softplus } from "./layers/activation.js";
+export { ReLU, GELU, SiLU, Tanh, Sigmoid, Softmax, LogSoftmax, LeakyReLU, ELU, Softplus, PReLU } from "./layers/activation.js";
 export {
   MSELoss, L1Loss, SmoothL1Loss, HuberLoss, CrossEntropyLoss, NLLLoss, BCELoss, BCEWithLogitsLoss, KLDivLoss,
 } from "./layers/loss.js";

@@ -12,6 +12,7 @@ import * as red from "./reduce.js";
 import * as la from "./linalg.js";
 import * as sh from "./shape.js";
 import * as ix from "./indexing.js";
+import * as so from "./sort.js";
 import * as act from "../nn/activation.js";
 import { expandView, type Operand } from "./util.js";
 
@@ -36,9 +37,10 @@ const METHOD_OPS = {
   indexSelect: ix.indexSelect, gather: ix.gather, scatter: ix.scatter, scatterAdd: ix.scatterAdd,
   maskedFill: ix.maskedFill, tril: ix.tril, triu: ix.triu, oneHot: ix.oneHot,
   to: ew.cast, softmax: act.softmax, logSoftmax: act.logSoftmax,
+  sort: so.sort, argsort: so.argsort, topk: so.topk, nonzero: so.nonzero, unique: so.unique,
 };
 
-type Methods = { [K in Exclude<keyof typeof METHOD_OPS, "max" | "min">]: Method<(typeof METHOD_OPS)[K]> };
+type Methods = { [K in Exclude<keyof typeof METHOD_OPS, "max" | "min" | "nonzero" | "unique">]: Method<(typeof METHOD_OPS)[K]> };
 
 declare module "../tensor/tensor.js" {
   interface Tensor extends Methods {
@@ -50,6 +52,18 @@ declare module "../tensor/tensor.js" {
     min(dim: number, keepdim?: boolean): { values: Tensor; indices: Tensor } & Iterable<Tensor>;
     /** The transpose (2-D), dims reversed otherwise. */
     readonly T: Tensor;
+    /** The transpose of the last two dims (a view), as torch's x.mT; needs at least 2 dims. */
+    readonly mT: Tensor;
+    /** int32 [N, ndim] indices of the non-zero elements; { asTuple: true }: one 1-D tensor per dim. */
+    nonzero(): Tensor;
+    nonzero(opts: { asTuple: true }): Tensor[];
+    nonzero(opts?: { asTuple?: boolean }): Tensor | Tensor[];
+    /** The sorted distinct values; with returnInverse / returnCounts: { values, inverse?, counts? } (see dt.unique). */
+    unique(opts?: so.UniqueOptions & { returnInverse?: false; returnCounts?: false }): Tensor;
+    unique(opts: so.UniqueOptions & { returnInverse: true; returnCounts: true }): so.UniqueResult<true, true>;
+    unique(opts: so.UniqueOptions & { returnInverse: true }): so.UniqueResult<true, false>;
+    unique(opts: so.UniqueOptions & { returnCounts: true }): so.UniqueResult<false, true>;
+    unique(opts?: so.UniqueOptions): Tensor | so.UniqueResult;
     /** torch's x.where(cond, other), or cond.where(a, b) on a bool tensor (dt.where's argument order). */
     where(condOrA: Operand, other: Operand): Tensor;
     /** A tensor sharing storage with no graph. */
@@ -93,6 +107,12 @@ proto.mul = function (this: Tensor, b: Operand) { return ew.mul(this, b); };
 proto.div = function (this: Tensor, b: Operand) { return ew.div(this, b); };
 
 Object.defineProperty(proto, "T", { get(this: Tensor) { return sh.T(this); } });
+Object.defineProperty(proto, "mT", {
+  get(this: Tensor) {
+    if (this.ndim < 2) throw new Error(`mT: expected a tensor with at least 2 dims, got shape ${fmt(this.shape)}`);
+    return sh.transpose(this, -2, -1);
+  },
+});
 
 proto.where = function (this: Tensor, a: Operand, b: Operand) {
   if (this.dtype === "bool" && !(a instanceof Tensor && a.dtype === "bool")) return ew.where(this, a, b);

@@ -8,7 +8,8 @@
 // kernel call: operands that live elsewhere are copied in, scratch is placed, and nothing is kept
 // after the call. Above it, the tensor heap holds float32 tensor storage itself (see heapF32):
 // kernels read such operands in place and write their results straight into new heap blocks, so
-// nothing is copied in or out. Heap blocks are freed when their typed array is garbage collected.
+// nothing is copied in or out. Heap blocks are freed when their typed array is garbage collected,
+// in a loop that awaits and in one that never yields alike (see "tensor heap" below).
 
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";

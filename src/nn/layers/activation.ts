@@ -2,9 +2,11 @@
 
 import { Tensor } from "../../tensor/tensor.js";
 import * as F from "../functional.js";
-import { Module } from "../module.js";
-import { firstOrOptions } from "./common.js";
+import { Module, Parameter } from "../module.js";
+import { firstOrOptions, positiveInt } from "./common.js";
 import { checkOneOf } from "../../tensor/options.js";
+import { full } from "../../ops/creation.js";
+import { noGrad } from "../../tensor/autograd.js";
 
 const GELU_KEYS = ["approximate"] as const;
 const DIM_KEYS = ["dim"] as const;
@@ -12,6 +14,7 @@ const LEAKY_KEYS = ["negativeSlope", "inplace"] as const;
 const ELU_KEYS = ["alpha", "inplace"] as const;
 const SOFTPLUS_KEYS = ["beta", "threshold"] as const;
 const INPLACE_KEYS = ["inplace"] as const;
+const PRELU_KEYS = ["numParameters", "init"] as const;
 
 /** max(x, 0). */
 export class ReLU extends Module {
@@ -145,5 +148,37 @@ export class Softplus extends Module {
   }
   override extraRepr(): string {
     return `beta=${this.beta}, threshold=${this.threshold}`;
+  }
+}
+
+export interface PReLUOptions {
+  /** 1 (one slope for every channel, the default) or the number of channels (dim 1 of the input). */
+  numParameters?: number;
+  /** The initial slope (default 0.25). */
+  init?: number;
+}
+
+/** max(0, x) + weight * min(0, x) with a learnt slope: `new nn.PReLU()`, `new nn.PReLU(64)` or
+ *  `new nn.PReLU({ numParameters: 64, init: 0.1 })`. Parameter `weight` [numParameters]. */
+export class PReLU extends Module {
+  declare weight: Parameter;
+  /** torch's `num_parameters` (`numParameters()` is Module's parameter count). */
+  numParams: number;
+  init: number;
+  constructor(numParameters?: number | PReLUOptions, init?: number) {
+    super();
+    const o = firstOrOptions<PReLUOptions, "numParameters">("nn.PReLU", numParameters, "numParameters", PRELU_KEYS);
+    this.numParams = positiveInt("PReLU", o.numParameters ?? 1, "numParameters");
+    this.init = init ?? o.init ?? 0.25;
+    this.weight = new Parameter(full([this.numParams], this.init));
+  }
+  resetParameters(): void {
+    noGrad(() => this.weight.fill_(this.init));
+  }
+  override forward(x: Tensor): Tensor {
+    return F.prelu(x, this.weight);
+  }
+  override extraRepr(): string {
+    return `numParameters=${this.numParams}`;
   }
 }
