@@ -182,6 +182,7 @@ let freeBytes = 0;
 let collectRequested = false;
 let softCap = SOFT_CAP;
 let forcedCollections = 0;
+let forcedMs = 0;
 let sweeps = 0;
 /** Kernel outputs placed on the heap during the current call: address -> view. */
 const outs = new Map<number, Float32Array>();
@@ -297,12 +298,14 @@ function collectNow(): number {
   const gc = collector();
   if (!gc) return 0;
   clearKeptObjects();
+  const t0 = performance.now();
   try {
     gc();
   } catch {
     return 0;
   }
   forcedCollections++;
+  forcedMs += performance.now() - t0;
   const freed = sweep();
   // most of the cap still live after a full collection: the working set is that big, let it have room
   const liveBytes = heapTop - HEAP_BASE - freeBytes;
@@ -470,8 +473,8 @@ export function takeOut(p: number, n: number): Float32Array {
 }
 
 /** Heap statistics (for tests and the memory script). */
-export function heapStats(): { reservedBytes: number; freeBlocks: number; freeBytes: number; returned: boolean; liveBlocks: number; softCapBytes: number; forcedCollections: number; sweeps: number } {
+export function heapStats(): { reservedBytes: number; freeBlocks: number; freeBytes: number; returned: boolean; liveBlocks: number; softCapBytes: number; forcedCollections: number; forcedCollectionMs: number; sweeps: number } {
   let freeBlocks = 0;
   for (const l of freeBySize.values()) freeBlocks += l.length;
-  return { reservedBytes: heapTop - HEAP_BASE, freeBlocks, freeBytes, returned, liveBlocks: live.size, softCapBytes: softCap, forcedCollections, sweeps };
+  return { reservedBytes: heapTop - HEAP_BASE, freeBlocks, freeBytes, returned, liveBlocks: live.size, softCapBytes: softCap, forcedCollections, forcedCollectionMs: Math.round(forcedMs), sweeps };
 }
