@@ -9,8 +9,9 @@
 import { Tensor } from "../tensor/tensor.js";
 import { Optimizer, type ParamGroup } from "./optimizer.js";
 
-type AnyOptimizer = Optimizer<any>;
-type Group = ParamGroup<Record<string, unknown>> & Record<string, any>;
+/** An optimiser of any options type. */
+export type AnyOptimizer = Optimizer<object>;
+type Group = ParamGroup<Record<string, unknown>> & Record<string, any>; // internal, not in the declarations
 
 /** What every scheduler offers. */
 export interface Scheduler {

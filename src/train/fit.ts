@@ -14,9 +14,10 @@ import { Progress, type ProgressOptions } from "./progress.js";
 import { RunDir, type EpochRecord, type Evaluation, type Example, type StepRecord } from "./run-dir.js";
 import { saveRunCheckpoint } from "./checkpoint.js";
 import { writeReport } from "./report.js";
-import type { Callback, FitState, LoaderLike, LossLike, MetricFn, MetricName, MetricsSpec, OptimizerLike, SchedulerLike, TrainableModule } from "./types.js";
+import type { Callback, FitState, LoaderLike, LossLike, ModelOutput, MetricFn, MetricName, MetricsSpec, OptimizerLike, SchedulerLike, TrainableModule } from "./types.js";
 
-export interface FitOptions {
+/** Options of fit(); `O` is the model's output type, the first argument of lossFn. */
+export interface FitOptions<O = unknown> {
   /** Training batches: a DataLoader (or any iterable of [input, target]). */
   train: LoaderLike;
   /** Validation batches, evaluated after each epoch under noGrad with model.eval(). */
@@ -24,7 +25,7 @@ export interface FitOptions {
   epochs: number;
   optimizer: OptimizerLike;
   /** (output, target) => scalar loss tensor, e.g. F.crossEntropy or new nn.CrossEntropyLoss(). */
-  lossFn: LossLike;
+  lossFn: LossLike<O>;
   /** Metrics over each epoch's outputs: names (["accuracy", "f1"]) or functions. Default none. */
   metrics?: MetricsSpec;
   /** A learning-rate scheduler; stepped per batch (OneCycleLR) or per epoch (the others;
@@ -220,8 +221,10 @@ function toExample(values: ArrayLike<number>, layout: NonNullable<ReturnType<typ
   return { index, target, pred, width: w, height: h, channels: c, pixels };
 }
 
-export interface EvaluateOptions {
-  lossFn?: LossLike;
+/** Options of evaluate(); `O` is the model's output type, the first argument of lossFn. */
+export interface EvaluateOptions<O = unknown> {
+  /** (output, target) => scalar loss tensor; the mean loss is reported when given. */
+  lossFn?: LossLike<O>;
   metrics?: MetricsSpec;
   limitBatches?: number;
   /** Keep this many misclassified examples (classification only). Default 0. */
@@ -240,7 +243,7 @@ export interface EvaluateResult {
 /** Evaluates a model on a loader with model.eval() and no gradients: mean loss, metrics over all
  *  outputs, and for classification the confusion matrix and misclassified examples.
  *  @example const r = await evaluate(model, testLoader, { lossFn: F.crossEntropy, metrics: ["accuracy"] }); */
-export async function evaluate(model: TrainableModule, loader: LoaderLike, opts: EvaluateOptions = {}): Promise<EvaluateResult> {
+export async function evaluate<M extends TrainableModule>(model: M, loader: LoaderLike, opts: EvaluateOptions<ModelOutput<M>> = {}): Promise<EvaluateResult> {
   const metrics = resolveMetrics(opts.metrics);
   const maxExamples = opts.maxExamples ?? 0;
   const prev = setGradEnabled(false);
@@ -306,7 +309,7 @@ function fmtRecord(r: Record<string, number> | undefined, prefix: string): strin
  *    train: trainLoader, val: testLoader, epochs: 10, optimizer: new optim.Adam(model.parameters(), { lr: 1e-3 }),
  *    lossFn: F.crossEntropy, metrics: ["accuracy"], callbacks: [earlyStopping({ patience: 3 })], runDir: "runs/mnist",
  *  }); */
-export async function fit(model: TrainableModule, options: FitOptions): Promise<FitResult> {
+export async function fit<M extends TrainableModule>(model: M, options: FitOptions<ModelOutput<M>>): Promise<FitResult> {
   const o = options;
   if (!Number.isInteger(o.epochs) || o.epochs < 1) throw new Error(`fit: epochs must be a positive integer, got ${o.epochs}`);
   if (!o.optimizer || typeof o.optimizer.step !== "function") throw new Error(`fit: options.optimizer must be an optimiser (with step() and zeroGrad())`);

@@ -101,7 +101,7 @@ function finite(_key: string, v: unknown): unknown {
 /** Everything a run directory holds, for report, plot and eval. */
 export interface RunData {
   dir: string;
-  config: Record<string, any>;
+  config: Record<string, unknown>;
   steps: StepRecord[];
   epochs: EpochRecord[];
   evaluation: Evaluation | null;

@@ -6,7 +6,7 @@ import type { EpochRecord, StepRecord } from "./run-dir.js";
 
 /** What fit trains: an nn.Module. */
 export interface TrainableModule {
-  call(...inputs: any[]): any;
+  call(...inputs: unknown[]): unknown;
   train(mode?: boolean): unknown;
   eval(): unknown;
   parameters(): Tensor[];
@@ -32,8 +32,13 @@ export interface SchedulerLike {
  *  A batch is [input, target], [...inputs, target], or { input, target }. */
 export type LoaderLike = (Iterable<unknown> | AsyncIterable<unknown>) & { length?: number };
 
-/** A loss: (output, target) => scalar tensor, or a loss module with call(). */
-export type LossLike = ((output: any, target: any) => Tensor) | { call(output: any, target: any): Tensor };
+/** A loss: (output, target) => scalar tensor, or a loss module with call(). `O` is the model's
+ *  output type (fit infers it from the model). Written with method syntax so that a function of
+ *  narrower arguments, `(out: Tensor, y: Tensor) => Tensor`, fits any `O`. */
+export type LossLike<O = unknown> = { loss(output: O, target: Tensor): Tensor }["loss"] | { call(output: O, target: Tensor): Tensor };
+
+/** The output type of a model's call(), for typing fit's lossFn. */
+export type ModelOutput<M> = M extends { call(...inputs: never[]): infer R } ? R : unknown;
 
 /** A metric computed over a whole epoch's outputs [N, ...] and targets [N, ...]. */
 export type MetricFn = (output: Tensor, target: Tensor) => number;
