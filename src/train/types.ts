@@ -33,9 +33,17 @@ export interface SchedulerLike {
 export type LoaderLike = (Iterable<unknown> | AsyncIterable<unknown>) & { length?: number };
 
 /** A loss: (output, target) => scalar tensor, or a loss module with call(). `O` is the model's
- *  output type (fit infers it from the model). Written with method syntax so that a function of
- *  narrower arguments, `(out: Tensor, y: Tensor) => Tensor`, fits any `O`. */
-export type LossLike<O = unknown> = { loss(output: O, target: Tensor): Tensor }["loss"] | { call(output: O, target: Tensor): Tensor };
+ *  output type (fit infers it from the model). The function is written in method syntax, whose
+ *  parameters compare both ways, so that `(out: Tensor, y: Tensor) => Tensor` also fits where `O`
+ *  is wider (a TrainableModule's `unknown`); an unrelated `O` (a tuple) is still refused. */
+export type LossLike<O = unknown> = { loss(output: O, target: Tensor): Tensor }["loss"] | LossObject<O>;
+
+/** A loss object: call(output, target) => scalar tensor, e.g. new nn.CrossEntropyLoss(). (`bind?:
+ *  never` keeps plain functions out: every function has a `call` of its own, Function.prototype's.) */
+export interface LossObject<O = unknown> {
+  call(output: O, target: Tensor): Tensor;
+  bind?: never;
+}
 
 /** The output type of a model's call(), for typing fit's lossFn. */
 export type ModelOutput<M> = M extends { call(...inputs: never[]): infer R } ? R : unknown;
