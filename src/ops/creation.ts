@@ -124,12 +124,15 @@ export function ones(...args: Sizes): Tensor {
   const [shape, opts] = sizesArgs(args);
   return full(shape, 1, opts);
 }
+/** dt.zerosLike(t, opts?): zeros of t's shape and dtype. */
 export function zerosLike(t: Tensor, opts: TensorOptions = {}): Tensor {
   return full(t.shape, 0, { dtype: t.dtype, ...opts });
 }
+/** dt.onesLike(t, opts?): ones of t's shape and dtype. */
 export function onesLike(t: Tensor, opts: TensorOptions = {}): Tensor {
   return full(t.shape, 1, { dtype: t.dtype, ...opts });
 }
+/** dt.fullLike(t, value, opts?): `value` everywhere, in t's shape and dtype. */
 export function fullLike(t: Tensor, value: number | boolean, opts: TensorOptions = {}): Tensor {
   return full(t.shape, value, { dtype: t.dtype, ...opts });
 }

@@ -47,7 +47,8 @@ function intOrFloat(d: DType): DType {
   return isFloat(d) ? d : "int32";
 }
 
-// y = sum x, dy/dx = 1 (broadcast back)
+/** sum(x, dim?, keepdim = false): the sum over dim (a number or a list; every dim when omitted).
+ *  y = sum x, dy/dx = 1 (broadcast back) */
 export const sum = defineOp("sum", (x: Tensor, dim?: Dim, keepdim = false): Tensor => {
   checkTensor("sum", x);
   const axes = normDims("sum", dim, x.ndim, x.shape);
@@ -61,7 +62,8 @@ function countOf(shape: number[], axes: number[]): number {
   return n;
 }
 
-// y = sum x / n
+/** mean(x, dim?, keepdim = false): the mean over dim (every dim when omitted); float result.
+ *  y = sum x / n */
 export const mean = defineOp("mean", (x: Tensor, dim?: Dim, keepdim = false): Tensor => {
   checkTensor("mean", x);
   const axes = normDims("mean", dim, x.ndim, x.shape);
@@ -69,7 +71,8 @@ export const mean = defineOp("mean", (x: Tensor, dim?: Dim, keepdim = false): Te
   return div(sum(xf, axes.length ? axes : [], keepdim), countOf(x.shape, axes));
 });
 
-// y = prod x, dy/dx_i = prod_{j != i} x_j (handles zeros exactly)
+/** prod(x, dim?, keepdim = false): the product over dim (every dim when omitted).
+ *  y = prod x, dy/dx_i = prod_{j != i} x_j (handles zeros exactly) */
 export const prod = defineOp("prod", (x: Tensor, dim?: Dim, keepdim = false): Tensor => {
   checkTensor("prod", x);
   const axes = normDims("prod", dim, x.ndim, x.shape);
@@ -105,7 +108,9 @@ function amaxLike(name: string, op: "max" | "min") {
     return attach(y, name, [x], (g) => [extremeGrad(g, x, y, axes)]);
   };
 }
+/** amax(x, dim?, keepdim = false): the maximum over dim (every dim when omitted); ties share the gradient. */
 export const amax = defineOp("amax", amaxLike("amax", "max"));
+/** amin(x, dim?, keepdim = false): the minimum over dim (every dim when omitted); ties share the gradient. */
 export const amin = defineOp("amin", amaxLike("amin", "min"));
 
 function argLike(name: string, op: "argmax" | "argmin") {
@@ -121,7 +126,9 @@ function argLike(name: string, op: "argmax" | "argmin") {
     return reduceCore(name, op, x, x.ndim === 0 ? [] : [d], keepdim, "int32");
   };
 }
+/** argmax(x, dim?, keepdim = false): int32 index of the maximum along dim (of the flattened tensor when omitted). */
 export const argmax = defineOp("argmax", argLike("argmax", "argmax"), { differentiable: false });
+/** argmin(x, dim?, keepdim = false): int32 index of the minimum along dim (of the flattened tensor when omitted). */
 export const argmin = defineOp("argmin", argLike("argmin", "argmin"), { differentiable: false });
 
 function maxLike(name: string, op: "max" | "min", whole: (x: Tensor) => Tensor, arg: (x: Tensor, d: number, k: boolean) => Tensor) {
@@ -151,9 +158,11 @@ function maxLike(name: string, op: "max" | "min", whole: (x: Tensor) => Tensor, 
 }
 /** max(x) -> 0-d tensor; max(x, dim, keepdim?) -> { values, indices }. */
 export const max = defineOp("max", maxLike("max", "max", (x) => amax(x), (x, d, k) => argmax(x, d, k)));
+/** min(x) -> 0-d tensor; min(x, dim, keepdim?) -> { values, indices }. */
 export const min = defineOp("min", maxLike("min", "min", (x) => amin(x), (x, d, k) => argmin(x, d, k)));
 
-// y = log sum exp x, computed as m + log sum exp(x - m) with m = max x; dy/dx = exp(x - y)
+/** logsumexp(x, dim?, keepdim = false): log(sum(exp(x))) over dim, computed stably.
+ *  y = log sum exp x, computed as m + log sum exp(x - m) with m = max x; dy/dx = exp(x - y) */
 export const logsumexp = defineOp("logsumexp", (x: Tensor, dim?: Dim, keepdim = false): Tensor => {
   checkTensor("logsumexp", x);
   const axes = normDims("logsumexp", dim, x.ndim, x.shape);
@@ -167,11 +176,13 @@ export const logsumexp = defineOp("logsumexp", (x: Tensor, dim?: Dim, keepdim = 
   return attach(y, "logsumexp", [xf], (g) => [mul(unreduce(g, x.shape, axes), exp(sub(xf, unreduce(y, x.shape, axes))))]);
 });
 
+/** all(x, dim?, keepdim = false): true where every element over dim is non-zero (bool result). */
 export const all = defineOp(
   "all",
   (x: Tensor, dim?: Dim, keepdim = false): Tensor => reduceCore("all", "all", checkTensor("all", x), normDims("all", dim, x.ndim, x.shape), keepdim, "bool"),
   { differentiable: false },
 );
+/** any(x, dim?, keepdim = false): true where some element over dim is non-zero (bool result). */
 export const any = defineOp(
   "any",
   (x: Tensor, dim?: Dim, keepdim = false): Tensor => reduceCore("any", "any", checkTensor("any", x), normDims("any", dim, x.ndim, x.shape), keepdim, "bool"),
@@ -184,8 +195,9 @@ export interface VarOptions {
   keepdim?: boolean;
 }
 
-// var = sum (x - mean)^2 / (n - correction)
-// Also PyTorch's legacy positional form var(dim?, unbiased, keepdim?): unbiased false is correction 0.
+/** var(x, dim?, { correction = 1, keepdim = false }): the variance over dim (every dim when omitted).
+ *  var = sum (x - mean)^2 / (n - correction)
+ *  Also PyTorch's legacy positional form var(dim?, unbiased, keepdim?): unbiased false is correction 0. */
 export const variance = defineOp("var", (x: Tensor, dim?: Dim | VarOptions | boolean, opts: VarOptions | boolean = {}, keepdim?: boolean): Tensor => {
   checkTensor("var", x);
   if (typeof dim === "boolean") [dim, opts] = [undefined, dim]; // var(unbiased)
@@ -198,7 +210,8 @@ export const variance = defineOp("var", (x: Tensor, dim?: Dim | VarOptions | boo
   return div(ss, Math.max(0, countOf(x.shape, axes) - (opts.correction ?? 1)));
 });
 
-// std = sqrt(var)
+/** std(x, dim?, { correction = 1, keepdim = false }): the standard deviation, sqrt(var).
+ *  std = sqrt(var) */
 export const std = defineOp("std", (x: Tensor, dim?: Dim | VarOptions | boolean, opts: VarOptions | boolean = {}, keepdim?: boolean): Tensor =>
   sqrt(variance(x, dim, opts, keepdim)),
 );
@@ -229,7 +242,8 @@ export const norm = defineOp("norm", (x: Tensor, p: number | "fro" = 2, dim?: Di
   });
 });
 
-// y_i = sum_{j <= i} x_j; dy/dx: reversed cumulative sum of g
+/** cumsum(x, dim): the cumulative sum along dim.
+ *  y_i = sum_{j <= i} x_j; dy/dx: reversed cumulative sum of g */
 export const cumsum = defineOp("cumsum", (x: Tensor, dim: number): Tensor => {
   checkTensor("cumsum", x);
   if (dim === undefined) throw new Error(`cumsum: dim is required (input shape ${fmt(x.shape)})`);
