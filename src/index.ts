@@ -22,6 +22,7 @@ export {
   sigmoid, floor, ceil, round, clamp, maximum, minimum, where, erf, relu, eq, ne, lt, le, gt, ge, logicalAnd, logicalOr,
   logicalNot, isnan, isfinite, cast as to,
 } from "./ops/elementwise.js";
+export type { ValuesIndices } from "./ops/reduce.js";
 export { sum, mean, prod, max, min, amax, amin, argmax, argmin, logsumexp, all, any, variance as var, std, norm, cumsum } from "./ops/reduce.js";
 export { matmul, mm, bmm, outer, dot } from "./ops/linalg.js";
 export {

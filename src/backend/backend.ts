@@ -6,10 +6,15 @@ import type { DType, TypedArray } from "../tensor/dtype.js";
 
 /** What a kernel reads: storage seen through shape, strides (elements, may be 0) and offset. */
 export interface View {
+  /** The elements. */
   storage: TypedArray;
+  /** The size of each dim. */
   shape: number[];
+  /** Elements to step per dim (0 for a broadcast dim). */
   strides: number[];
+  /** Index of the first element in storage. */
   offset: number;
+  /** The element type. */
   dtype: DType;
 }
 
@@ -39,7 +44,9 @@ export type BinaryOp = (typeof BINARY_OPS)[number];
 export const REDUCE_OPS = ["sum", "prod", "max", "min", "argmax", "argmin", "any", "all"] as const;
 export type ReduceOp = (typeof REDUCE_OPS)[number];
 
+/** The kernels a backend provides (dt.registerBackend); every op of the API is built on them. */
 export interface Backend {
+  /** The name dt.setBackend selects it by. */
   readonly name: string;
   /** out[i] = op(x[i]); out is contiguous with x's shape. */
   unary(op: UnaryOp, x: View, outDtype: DType, p0?: number, p1?: number): TypedArray;
@@ -157,6 +164,7 @@ export interface PoolWindows {
 const backends = new Map<string, Backend>();
 let current: Backend | null = null;
 
+/** dt.registerBackend(backend, makeDefault = false): makes a backend selectable by its name (and the current one when makeDefault, or when none is). */
 export function registerBackend(b: Backend, makeDefault = false): void {
   backends.set(b.name, b);
   if (makeDefault || !current) current = b;
@@ -173,18 +181,22 @@ export function setBackend(name: string): void {
   if (!b) throw new Error(`setBackend: unknown backend '${name}' (expected one of ${[...backends.keys()].join(", ")})`);
   current = b;
 }
+/** dt.getBackend(): the name of the backend in use. */
 export function getBackend(): string {
   return current!.name;
 }
+/** dt.listBackends(): the names of the registered backends. */
 export function listBackends(): string[] {
   return [...backends.keys()];
 }
 
 let numThreads = 1;
+/** dt.setNumThreads(n): the number of threads kernels may use (a positive integer). */
 export function setNumThreads(n: number): void {
   if (!Number.isInteger(n) || n < 1) throw new Error(`setNumThreads: expected a positive integer, got ${n}`);
   numThreads = n;
 }
+/** dt.getNumThreads(): the number of threads kernels may use. */
 export function getNumThreads(): number {
   return numThreads;
 }

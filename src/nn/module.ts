@@ -25,10 +25,13 @@ export class Parameter extends Tensor {
 
 /** What loadStateDict reports when it does not throw. */
 export interface LoadResult {
+  /** Keys the module has that the state dict lacked (only when not strict). */
   missingKeys: string[];
+  /** Keys of the state dict that the module does not have (only when not strict). */
   unexpectedKeys: string[];
 }
 
+/** A module's state: tensors by PyTorch's dotted names (`layers.0.weight`, `bn.running_mean`). */
 export type StateDict = Record<string, Tensor>;
 
 /** Keys that strict loading tolerates when absent (older PyTorch BatchNorm files lack them). */
@@ -116,6 +119,7 @@ export class Module {
       }
     return out;
   }
+  /** Direct child modules, in order. */
   children(): Module[] {
     return this.namedChildren().map(([, m]) => m);
   }
@@ -128,6 +132,7 @@ export class Module {
     for (const [k, m] of this._childEntries()) out.push(...m.namedModules(prefix ? `${prefix}.${k}` : k, memo));
     return out;
   }
+  /** This module and every descendant, each once. */
   modules(): Module[] {
     return this.namedModules().map(([, m]) => m);
   }
@@ -158,6 +163,7 @@ export class Module {
         }
     return out;
   }
+  /** The parameters of this module and, with recurse, its descendants (each shared one once); pass them to an optimizer. */
   parameters(recurse = true): Parameter[] {
     return this.namedParameters("", recurse).map(([, p]) => p);
   }
@@ -175,6 +181,7 @@ export class Module {
         }
     return out;
   }
+  /** The buffers (running_mean, ...) of this module and, with recurse, its descendants. */
   buffers(recurse = true): Tensor[] {
     return this.namedBuffers("", recurse).map(([, b]) => b);
   }
@@ -249,9 +256,11 @@ export class Module {
     }
     return this;
   }
+  /** Casts every parameter and buffer to float32 in place; returns this module. */
   float(): this {
     return this.to("float32");
   }
+  /** Casts every parameter and buffer to float64 in place; returns this module. */
   double(): this {
     return this.to("float64");
   }
@@ -318,6 +327,7 @@ export class Module {
   extraRepr(): string {
     return "";
   }
+  /** The module tree as PyTorch prints it: class name, extraRepr() and the children, indented. */
   toString(): string {
     const kids = this.namedChildren();
     const head = `${this.constructor.name}(${this.extraRepr()}`;
@@ -410,6 +420,7 @@ function index(op: string, i: number, n: number): number {
 abstract class IndexedModules<T extends Module> extends Module {
   [index: number]: T;
 
+  /** The number of modules held. */
   get length(): number {
     let n = 0;
     while (Object.prototype.hasOwnProperty.call(this, String(n))) n++;
@@ -419,17 +430,21 @@ abstract class IndexedModules<T extends Module> extends Module {
   get(i: number): T {
     return this[index(`${this.constructor.name}.get`, i, this.length)];
   }
+  /** Replaces the module at i (negative counts from the end). */
   set(i: number, m: T): void {
     setField(this, String(index(`${this.constructor.name}.set`, i, this.length)), checkModule(`${this.constructor.name}.set`, m, i));
   }
+  /** Adds a module at the end; returns this. */
   append(m: T): this {
     setField(this, String(this.length), checkModule(`${this.constructor.name}.append`, m, this.length));
     return this;
   }
+  /** Adds each module at the end, in order; returns this. */
   extend(ms: Iterable<T>): this {
     for (const m of ms) this.append(m);
     return this;
   }
+  /** Inserts a module before index i (negative counts from the end). */
   insert(i: number, m: T): void {
     const n = this.length;
     const at = i < 0 ? Math.max(0, i + n) : Math.min(i, n);
@@ -437,6 +452,7 @@ abstract class IndexedModules<T extends Module> extends Module {
     for (let k = n; k > at; k--) setField(this, String(k), this[k - 1]);
     setField(this, String(at), m);
   }
+  /** The modules in order. */
   *[Symbol.iterator](): Iterator<T> {
     const n = this.length;
     for (let i = 0; i < n; i++) yield this[i];
@@ -466,6 +482,7 @@ export class Sequential extends IndexedModules<Module> {
       for (const [k, m] of entries) this.registerModule(k, checkModule("Sequential", m, k));
     } else modules.forEach((m, i) => this.append(checkModule("Sequential", m, i) as Module));
   }
+  /** The number of modules in the chain. */
   override get length(): number {
     return this._childEntries().length;
   }
@@ -473,9 +490,11 @@ export class Sequential extends IndexedModules<Module> {
     const kids = this._childEntries();
     return kids[index("Sequential.get", i, kids.length)][1];
   }
+  /** The modules in order. */
   override *[Symbol.iterator](): Iterator<Module> {
     for (const [, m] of this._childEntries()) yield m;
   }
+  /** Runs each module on the previous one's output; returns the last output. */
   override forward(x: any): any {
     for (const [, m] of this._childEntries()) x = m.call(x);
     return x;
@@ -496,17 +515,21 @@ export class ModuleDict<T extends Module = Module> extends Module {
   protected override _members(): [string, unknown][] {
     return [...super._members(), ...this._items];
   }
+  /** The module under key, or undefined. */
   get(key: string): T | undefined {
     return this._items.get(key);
   }
+  /** Adds or replaces the module under key; returns this. */
   set(key: string, m: T): this {
     checkName("ModuleDict.set", key);
     this._items.set(key, checkModule("ModuleDict.set", m, key) as T);
     return this;
   }
+  /** Whether a module is held under key. */
   has(key: string): boolean {
     return this._items.has(key);
   }
+  /** Removes the module under key; false when there was none. */
   delete(key: string): boolean {
     return this._items.delete(key);
   }
@@ -517,15 +540,19 @@ export class ModuleDict<T extends Module = Module> extends Module {
     this._items.delete(key);
     return m;
   }
+  /** The number of modules held. */
   get size(): number {
     return this._items.size;
   }
+  /** The keys, in insertion order. */
   keys(): string[] {
     return [...this._items.keys()];
   }
+  /** The modules, in insertion order. */
   values(): T[] {
     return [...this._items.values()];
   }
+  /** The [key, module] pairs, in insertion order. */
   entries(): [string, T][] {
     return [...this._items];
   }
@@ -546,11 +573,13 @@ export class ParameterList extends Module {
     super();
     for (const p of params) this.append(p);
   }
+  /** The number of parameters held. */
   get length(): number {
     let n = 0;
     while (Object.prototype.hasOwnProperty.call(this, String(n))) n++;
     return n;
   }
+  /** The parameter at i (negative counts from the end). */
   get(i: number): Parameter {
     return this[index("ParameterList.get", i, this.length)];
   }
@@ -560,6 +589,7 @@ export class ParameterList extends Module {
     setField(this, String(this.length), p instanceof Parameter ? p : new Parameter(p));
     return this;
   }
+  /** The parameters in order. */
   *[Symbol.iterator](): Iterator<Parameter> {
     const n = this.length;
     for (let i = 0; i < n; i++) yield this[i];
@@ -580,33 +610,42 @@ export class ParameterDict extends Module {
   protected override _members(): [string, unknown][] {
     return [...super._members(), ...this._items];
   }
+  /** The parameter under key, or undefined. */
   get(key: string): Parameter | undefined {
     return this._items.get(key);
   }
+  /** Adds or replaces the parameter under key (a tensor is wrapped as a Parameter); returns this. */
   set(key: string, p: Parameter | Tensor): this {
     checkName("ParameterDict.set", key);
     if (!(p instanceof Tensor)) throw new Error(`ParameterDict.set: '${key}' must be a Parameter or Tensor`);
     this._items.set(key, p instanceof Parameter ? p : new Parameter(p));
     return this;
   }
+  /** Whether a parameter is held under key. */
   has(key: string): boolean {
     return this._items.has(key);
   }
+  /** Removes the parameter under key; false when there was none. */
   delete(key: string): boolean {
     return this._items.delete(key);
   }
+  /** The number of parameters held. */
   get size(): number {
     return this._items.size;
   }
+  /** The keys, in insertion order. */
   keys(): string[] {
     return [...this._items.keys()];
   }
+  /** The parameters, in insertion order. */
   values(): Parameter[] {
     return [...this._items.values()];
   }
+  /** The [key, parameter] pairs, in insertion order. */
   entries(): [string, Parameter][] {
     return [...this._items];
   }
+  /** The keys, as PyTorch's ParameterDict iterates. */
   [Symbol.iterator](): Iterator<string> {
     return this._items.keys();
   }

@@ -6,9 +6,13 @@ import { checkShape, fmt, numelOf } from "../tensor/shape.js";
 import { setRequiresGrad } from "../tensor/autograd.js";
 import { normal, randBelow, uniform } from "../tensor/random.js";
 
+/** Options of the tensor constructors. */
 export interface TensorOptions {
+  /** The element type (default float32, or int32 for integer ranges and indices). */
   dtype?: DType;
+  /** The shape, for flat values (a TypedArray or a flat array). */
   shape?: number[];
+  /** Record ops on the tensor for backward() (default false). */
   requiresGrad?: boolean;
 }
 

@@ -222,10 +222,12 @@ declare module "../tensor/tensor.js" {
     logSoftmax(dim: number): Tensor;
     /** max() -> 0-d tensor; max(dim, keepdim?) -> { values, indices }. */
     max(): Tensor;
-    max(dim: number, keepdim?: boolean): { values: Tensor; indices: Tensor } & Iterable<Tensor>;
+    /** max(dim, keepdim = false): the largest values along dim and their int32 indices. */
+    max(dim: number, keepdim?: boolean): red.ValuesIndices;
     /** min() -> 0-d tensor; min(dim, keepdim?) -> { values, indices }. */
     min(): Tensor;
-    min(dim: number, keepdim?: boolean): { values: Tensor; indices: Tensor } & Iterable<Tensor>;
+    /** min(dim, keepdim = false): the smallest values along dim and their int32 indices. */
+    min(dim: number, keepdim?: boolean): red.ValuesIndices;
     /** The transpose (2-D), dims reversed otherwise. */
     readonly T: Tensor;
     /** torch's x.where(cond, other), or cond.where(a, b) on a bool tensor (dt.where's argument order). */

@@ -133,7 +133,7 @@ export const argmin = defineOp("argmin", argLike("argmin", "argmin"), { differen
 
 function maxLike(name: string, op: "max" | "min", whole: (x: Tensor) => Tensor, arg: (x: Tensor, d: number, k: boolean) => Tensor) {
   function f(x: Tensor): Tensor;
-  function f(x: Tensor, dim: number, keepdim?: boolean): { values: Tensor; indices: Tensor } & Iterable<Tensor>;
+  function f(x: Tensor, dim: number, keepdim?: boolean): ValuesIndices;
   function f(x: Tensor, dim?: number | null, keepdim = false): Tensor | { values: Tensor; indices: Tensor } {
     checkTensor(name, x);
     if (dim === undefined || dim === null) return whole(x);
@@ -152,10 +152,19 @@ function maxLike(name: string, op: "max" | "min", whole: (x: Tensor) => Tensor, 
     const r = { values, indices };
     // also destructures like torch's namedtuple: const [v, i] = x.max(1)
     Object.defineProperty(r, Symbol.iterator, { value: function* () { yield values; yield indices; }, enumerable: false });
-    return r as { values: Tensor; indices: Tensor } & Iterable<Tensor>;
+    return r as ValuesIndices;
   }
   return f;
 }
+
+/** What max(x, dim) and min(x, dim) return; also destructurable: `const [values, indices] = x.max(1)`. */
+export type ValuesIndices = {
+  /** The largest (smallest) values along dim. */
+  values: Tensor;
+  /** Their int32 indices along dim. */
+  indices: Tensor;
+} & Iterable<Tensor>;
+
 /** max(x) -> 0-d tensor; max(x, dim, keepdim?) -> { values, indices }. */
 export const max = defineOp("max", maxLike("max", "max", (x) => amax(x), (x, d, k) => argmax(x, d, k)));
 /** min(x) -> 0-d tensor; min(x, dim, keepdim?) -> { values, indices }. */

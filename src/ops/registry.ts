@@ -8,6 +8,7 @@ export interface OpSpec {
   differentiable: boolean;
 }
 
+/** Every public op by name, as registered with defineOp (for tests that walk the whole set). */
 export const OPS = new Map<string, OpSpec>();
 
 /** Registers an op under a name and returns it unchanged. `F extends Function` (not a call
