@@ -26,19 +26,29 @@ export interface ConvLayerOptions {
 }
 
 abstract class ConvNd extends Module {
+  /** The learnable kernels [outC, inC / groups, ...kernelSize] ([inC, outC / groups, ...] for a transposed conv). */
   declare weight: Parameter;
+  /** The learnable bias [outC] (null without bias). */
   declare bias: Parameter | null;
+  /** The size of the kernel, per spatial dim. */
   kernelSize: number[];
+  /** The step between windows, per spatial dim. */
   stride: number[];
+  /** The zero padding on each side, per spatial dim, or "same" / "valid". */
   padding: number[] | "same" | "valid";
+  /** The spacing between kernel taps, per spatial dim. */
   dilation: number[];
+  /** The number of channel groups. */
   groups: number;
+  /** How the padding is filled. */
   paddingMode: PaddingMode;
 
   constructor(
     protected nd: 1 | 2,
     transposed: boolean,
+    /** The number of input channels. */
     public inChannels: number,
+    /** The number of output channels. */
     public outChannels: number,
     kernelSize: number | number[],
     opts: ConvLayerOptions & { outputPadding?: number | number[] },
@@ -68,6 +78,7 @@ abstract class ConvNd extends Module {
     this.resetParameters();
   }
 
+  /** PyTorch's init: weight kaiming_uniform(a = sqrt 5), bias U(+-1/sqrt(fanIn)). */
   resetParameters(): void {
     init.kaimingUniform_(this.weight, { a: Math.sqrt(5) });
     if (this.bias) {
@@ -142,6 +153,7 @@ export interface ConvTransposeLayerOptions {
 }
 
 abstract class ConvTransposeNd extends ConvNd {
+  /** Extra size added to one side of the output, per spatial dim. */
   outputPadding: number[];
   constructor(nd: 1 | 2, inChannels: number, outChannels: number, kernelSize: number | number[], opts: ConvTransposeLayerOptions) {
     super(nd, true, inChannels, outChannels, kernelSize, opts);

@@ -16,10 +16,14 @@ export interface EmbeddingOptions {
 /** Maps int indices [...] to rows of weight [numEmbeddings, embeddingDim]: output [..., embeddingDim].
  *  @example const emb = new nn.Embedding(1000, 64, { paddingIdx: 0 }); const h = emb.call(tokens); */
 export class Embedding extends Module {
+  /** The learnable embeddings [numEmbeddings, embeddingDim]. */
   declare weight: Parameter;
+  /** The index whose embedding stays zero and gets no gradient, or null. */
   paddingIdx: number | null;
   constructor(
+    /** The size of the vocabulary. */
     public numEmbeddings: number,
+    /** The size of each embedding. */
     public embeddingDim: number,
     opts: EmbeddingOptions = {},
   ) {
@@ -37,6 +41,7 @@ export class Embedding extends Module {
     this.weight = param([numEmbeddings, embeddingDim]);
     this.resetParameters();
   }
+  /** PyTorch's init: N(0, 1), the paddingIdx row zero. */
   resetParameters(): void {
     init.normal_(this.weight);
     if (this.paddingIdx !== null) {

@@ -33,8 +33,13 @@ export interface AvgPoolLayerOptions {
 
 /** Max over windows of [N, C, L].  @example new nn.MaxPool1d(2) */
 export class MaxPool1d extends Module {
+  /** The options given (stride, padding, dilation, ceilMode, returnIndices). */
   opts: MaxPoolLayerOptions;
-  constructor(public kernelSize: Size, opts: MaxPoolLayerOptions | Size = {}) {
+  constructor(
+    /** The size of the window. */
+    public kernelSize: Size,
+    opts: MaxPoolLayerOptions | Size = {},
+  ) {
     super();
     this.opts = poolOptions("MaxPool1d", opts);
   }
@@ -54,8 +59,13 @@ export class MaxPool1d extends Module {
 
 /** Max over windows of [N, C, H, W].  @example new nn.MaxPool2d(2) // halves H and W */
 export class MaxPool2d extends Module {
+  /** The options given (stride, padding, dilation, ceilMode, returnIndices). */
   opts: MaxPoolLayerOptions;
-  constructor(public kernelSize: Size, opts: MaxPoolLayerOptions | Size = {}) {
+  constructor(
+    /** The size of the window. */
+    public kernelSize: Size,
+    opts: MaxPoolLayerOptions | Size = {},
+  ) {
     super();
     this.opts = poolOptions("MaxPool2d", opts);
   }
@@ -64,6 +74,7 @@ export class MaxPool2d extends Module {
     if (this.opts.returnIndices) return F.maxPool2d(x, this.kernelSize, { ...this.opts, returnIndices: true }) as unknown as Tensor;
     return F.maxPool2d(x, this.kernelSize, { ...this.opts, returnIndices: false });
   }
+  /** The pooled values and their flat int32 indices (as returnIndices), typed as a pair. */
   forwardWithIndices(x: Tensor): [Tensor, Tensor] {
     return F.maxPool2d(x, this.kernelSize, { ...this.opts, returnIndices: true });
   }
@@ -74,8 +85,13 @@ export class MaxPool2d extends Module {
 
 /** Mean over windows of [N, C, L]. */
 export class AvgPool1d extends Module {
+  /** The options given (stride, padding, ceilMode, countIncludePad). */
   opts: AvgPoolLayerOptions;
-  constructor(public kernelSize: Size, opts: AvgPoolLayerOptions | Size = {}) {
+  constructor(
+    /** The size of the window. */
+    public kernelSize: Size,
+    opts: AvgPoolLayerOptions | Size = {},
+  ) {
     super();
     this.opts = poolOptions("AvgPool1d", opts);
   }
@@ -89,8 +105,13 @@ export class AvgPool1d extends Module {
 
 /** Mean over windows of [N, C, H, W]. */
 export class AvgPool2d extends Module {
+  /** The options given (stride, padding, ceilMode, countIncludePad, divisorOverride). */
   opts: AvgPoolLayerOptions & { divisorOverride?: number | null };
-  constructor(public kernelSize: Size, opts: AvgPoolLayerOptions & { divisorOverride?: number | null } | Size = {}) {
+  constructor(
+    /** The size of the window. */
+    public kernelSize: Size,
+    opts: AvgPoolLayerOptions & { divisorOverride?: number | null } | Size = {},
+  ) {
     super();
     this.opts = poolOptions("AvgPool2d", opts);
   }
@@ -104,7 +125,10 @@ export class AvgPool2d extends Module {
 
 /** Mean pooling to a fixed output size [oh, ow] (null keeps that input size).  @example new nn.AdaptiveAvgPool2d(1) // global average pool */
 export class AdaptiveAvgPool2d extends Module {
-  constructor(public outputSize: number | (number | null)[]) {
+  constructor(
+    /** The output size [H, W] (a number for both; null keeps the input's). */
+    public outputSize: number | (number | null)[],
+  ) {
     super();
   }
   override forward(x: Tensor): Tensor {
@@ -117,7 +141,10 @@ export class AdaptiveAvgPool2d extends Module {
 
 /** Mean pooling to a fixed output length. */
 export class AdaptiveAvgPool1d extends Module {
-  constructor(public outputSize: number | [number]) {
+  constructor(
+    /** The output length. */
+    public outputSize: number | [number],
+  ) {
     super();
   }
   override forward(x: Tensor): Tensor {
