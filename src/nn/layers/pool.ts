@@ -106,7 +106,10 @@ export class AvgPool1d extends Module {
 /** Mean over windows of [N, C, H, W]. */
 export class AvgPool2d extends Module {
   /** The options given (stride, padding, ceilMode, countIncludePad, divisorOverride). */
-  opts: AvgPoolLayerOptions & { divisorOverride?: number | null };
+  opts: AvgPoolLayerOptions & {
+    /** Divide each sum by this instead of the window size (default null). */
+    divisorOverride?: number | null;
+  };
   constructor(
     /** The size of the window. */
     public kernelSize: Size,
