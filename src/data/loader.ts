@@ -62,6 +62,7 @@ export type Collated<T> = T extends PromiseLike<infer U> ? Collated<U> // an asy
   : T extends object ? { [K in keyof T]: Collated<T[K]> }
   : unknown;
 
+/** Options of DataLoader. */
 export interface DataLoaderOptions<T, B> {
   /** Items per batch (default 1). */
   batchSize?: number;
@@ -80,10 +81,15 @@ export interface DataLoaderOptions<T, B> {
  *  const loader = new dt.data.DataLoader(new dt.data.TensorDataset(x, y), { batchSize: 32, shuffle: true });
  *  for (const [xb, yb] of loader) { ... } */
 export class DataLoader<T = unknown, B = Collated<T>> implements Iterable<B>, AsyncIterable<B> {
+  /** The dataset batches are drawn from. */
   readonly dataset: DatasetLike<T>;
+  /** Items per batch. */
   readonly batchSize: number;
+  /** Whether each epoch draws a new random order. */
   readonly shuffle: boolean;
+  /** Whether a last, smaller batch is dropped. */
   readonly dropLast: boolean;
+  /** Merges a list of items into a batch. */
   readonly collate: (items: T[]) => B;
   private readonly customCollate: boolean;
 
@@ -156,10 +162,12 @@ export class DataLoader<T = unknown, B = Collated<T>> implements Iterable<B>, As
     return this.collate(items as T[]);
   }
 
+  /** The batches of one epoch, built on demand (`for ... of`; a sync dataset only). */
   *[Symbol.iterator](): Iterator<B> {
     for (const indices of this.batchIndices()) yield this.buildSync(indices);
   }
 
+  /** The batches of one epoch (`for await`), the next one prepared while the current one is used. */
   async *[Symbol.asyncIterator](): AsyncIterator<B> {
     const batches = this.batchIndices();
     // batch i+1 is started (on the next turn of the event loop) before batch i is handed out,
