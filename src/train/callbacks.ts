@@ -8,6 +8,7 @@ import { RUN_FILES } from "./run-dir.js";
 import { saveRunCheckpoint } from "./checkpoint.js";
 import type { Callback, FitState } from "./types.js";
 
+/** Which value a callback watches, and what counts as better. */
 export interface MonitorOptions {
   /** The value watched, "split.name" of the epoch record. Default "val.loss" ("train.loss" without validation). */
   monitor?: string;
@@ -66,6 +67,7 @@ function snapshot(sd: Record<string, Tensor> | Map<string, Tensor>): Map<string,
   return out;
 }
 
+/** Options of earlyStopping(). */
 export interface EarlyStoppingOptions extends MonitorOptions {
   /** Epochs without improvement before stopping. Default 5. */
   patience?: number;
@@ -75,7 +77,12 @@ export interface EarlyStoppingOptions extends MonitorOptions {
 
 /** Stops training when the monitored value has not improved for `patience` epochs.
  *  @example fit(model, { ..., callbacks: [earlyStopping({ monitor: "val.accuracy", patience: 3 })] }) */
-export function earlyStopping(opts: EarlyStoppingOptions = {}): Callback & { stoppedEpoch: number; bestEpoch(): number } {
+export function earlyStopping(opts: EarlyStoppingOptions = {}): Callback & {
+  /** The epoch training stopped after (0 while it has not stopped). */
+  stoppedEpoch: number;
+  /** The epoch of the best value so far. */
+  bestEpoch(): number;
+} {
   const m = new Monitor("earlyStopping", opts);
   const patience = opts.patience ?? 5;
   let wait = 0;
@@ -112,6 +119,7 @@ export function earlyStopping(opts: EarlyStoppingOptions = {}): Callback & { sto
   return cb;
 }
 
+/** Options of bestCheckpoint(). */
 export interface BestCheckpointOptions extends MonitorOptions {
   /** Where to write; default <runDir>/checkpoints/best.safetensors. */
   path?: string;
@@ -120,7 +128,14 @@ export interface BestCheckpointOptions extends MonitorOptions {
 /** Saves a checkpoint (dt.io.saveCheckpoint: model, optimizer, epoch) each time the monitored
  *  value improves.
  *  @example fit(model, { ..., runDir: "runs/a", callbacks: [bestCheckpoint({ monitor: "val.accuracy" })] }) */
-export function bestCheckpoint(opts: BestCheckpointOptions = {}): Callback & { bestEpoch(): number; bestValue(): number; file(): string | null } {
+export function bestCheckpoint(opts: BestCheckpointOptions = {}): Callback & {
+  /** The epoch of the best value so far. */
+  bestEpoch(): number;
+  /** The best value so far. */
+  bestValue(): number;
+  /** The checkpoint file written, or null. */
+  file(): string | null;
+} {
   const m = new Monitor("bestCheckpoint", opts);
   let file: string | null = null;
   return {

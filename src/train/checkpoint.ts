@@ -31,7 +31,14 @@ export async function saveRunCheckpoint(file: string, c: RunCheckpoint): Promise
 
 /** The model's state dict from a checkpoint (dt.io.saveCheckpoint) or a plain safetensors state
  *  dict (dt.io.save), with the checkpoint's epoch and metrics when known. */
-export async function loadModelState(file: string): Promise<{ state: Record<string, Tensor>; epoch?: number; metrics?: Record<string, number> }> {
+export async function loadModelState(file: string): Promise<{
+  /** The model's state dict. */
+  state: Record<string, Tensor>;
+  /** The checkpoint's epoch. */
+  epoch?: number;
+  /** The checkpoint's metrics. */
+  metrics?: Record<string, number>;
+}> {
   if (!fs.existsSync(file)) throw new Error(`loadModelState: no checkpoint at ${file}`);
   if (loadMetadata(file)?.format === "deeptype.checkpoint") {
     const ck = await loadCheckpoint(file);

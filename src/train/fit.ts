@@ -22,7 +22,9 @@ export interface FitOptions<O = unknown> {
   train: LoaderLike;
   /** Validation batches, evaluated after each epoch under noGrad with model.eval(). */
   val?: LoaderLike;
+  /** The number of epochs. */
   epochs: number;
+  /** The optimiser: step() and zeroGrad() each batch. */
   optimizer: OptimizerLike;
   /** (output, target) => scalar loss tensor, e.g. F.crossEntropy or new nn.CrossEntropyLoss(). */
   lossFn: LossLike<O>;
@@ -60,10 +62,13 @@ export interface FitOptions<O = unknown> {
   maxExamples?: number;
 }
 
+/** What fit returns. */
 export interface FitResult {
+  /** One record per epoch. */
   history: EpochRecord[];
   /** Final evaluation on `val` with the weights the model ends with. */
   evaluation: Evaluation | null;
+  /** The run directory written, or null. */
   runDir: string | null;
   /** Wall time of fit in seconds. */
   seconds: number;
@@ -99,7 +104,12 @@ function resolveMetrics(spec: MetricsSpec | undefined): Resolved {
 }
 
 /** [inputs, target] of a batch: [x, y], [...xs, y], or { input, target } / { x, y }. */
-export function splitBatch(batch: unknown): { inputs: Tensor[]; target: Tensor } {
+export function splitBatch(batch: unknown): {
+  /** The model's inputs. */
+  inputs: Tensor[];
+  /** The target. */
+  target: Tensor;
+} {
   if (Array.isArray(batch)) {
     if (batch.length < 2) throw new Error(`fit: a batch must be [input, target] (got an array of ${batch.length})`);
     return { inputs: batch.slice(0, -1), target: batch[batch.length - 1] };
@@ -225,18 +235,27 @@ function toExample(values: ArrayLike<number>, layout: NonNullable<ReturnType<typ
 export interface EvaluateOptions<O = unknown> {
   /** (output, target) => scalar loss tensor; the mean loss is reported when given. */
   lossFn?: LossLike<O>;
+  /** The metrics to compute over all outputs (default none). */
   metrics?: MetricsSpec;
+  /** Evaluate only this many batches (default all). */
   limitBatches?: number;
   /** Keep this many misclassified examples (classification only). Default 0. */
   maxExamples?: number;
+  /** Shape of one input as an image, for the misclassified examples (default inferred). */
   imageShape?: number[];
 }
 
+/** What evaluate returns. */
 export interface EvaluateResult {
+  /** The mean loss, when lossFn was given. */
   loss?: number;
+  /** The metrics by name. */
   metrics: Record<string, number>;
+  /** The number of examples evaluated. */
   numSamples: number;
+  /** counts[target][pred] (classification). */
   confusionMatrix?: number[][];
+  /** Up to maxExamples misclassified examples. */
   misclassified?: Example[];
 }
 

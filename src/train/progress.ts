@@ -1,9 +1,17 @@
 // Training progress on a terminal: a live `\r` line (bar, batches/s, ETA, loss, a metric) when
 // the stream is a TTY, and plain lines (about ten an epoch) otherwise, e.g. in CI logs.
 
+/** Options of the progress display (fit's `progress`). */
 export interface ProgressOptions {
   /** Where to write. Default process.stderr. */
-  stream?: { write(s: string): unknown; isTTY?: boolean; columns?: number };
+  stream?: {
+    /** Writes text. */
+    write(s: string): unknown;
+    /** Whether it is a terminal. */
+    isTTY?: boolean;
+    /** Its width in characters. */
+    columns?: number;
+  };
   /** Force the live line (true) or plain lines (false). Default: stream.isTTY. */
   tty?: boolean;
   /** Plain mode: lines per epoch. Default 10. */
@@ -45,6 +53,7 @@ export class Progress {
     this.linesPerEpoch = opts.linesPerEpoch ?? 10;
   }
 
+  /** Starts the display of an epoch (totalBatches, when known, enables the ETA). */
   startEpoch(epoch: number, epochs: number, totalBatches?: number): void {
     this.epoch = epoch;
     this.epochs = epochs;
@@ -55,6 +64,7 @@ export class Progress {
     this.lossAvg = NaN;
   }
 
+  /** Shows the state after a batch. */
   update(info: BatchInfo): void {
     this.batch++;
     // exponential moving average of the loss, as a readable live value
