@@ -15,6 +15,11 @@ export { manualSeed } from "./tensor/random.js";
 export { setBackend, getBackend, listBackends, setNumThreads, getNumThreads, registerBackend } from "./backend/backend.js";
 export type { Backend, View } from "./backend/backend.js";
 export { OPS } from "./ops/registry.js";
+export type { OpSpec } from "./ops/registry.js";
+export type { AdamHyper, ConvGeometry, PoolWindows } from "./backend/backend.js";
+export type { Operand } from "./ops/util.js";
+export type { PadOptions } from "./ops/shape.js";
+export type { VarOptions, Dim, ValuesIndices } from "./ops/reduce.js";
 
 export * from "./ops/creation.js";
 export {
@@ -22,7 +27,6 @@ export {
   sigmoid, floor, ceil, round, clamp, maximum, minimum, where, erf, relu, eq, ne, lt, le, gt, ge, logicalAnd, logicalOr,
   logicalNot, isnan, isfinite, cast as to,
 } from "./ops/elementwise.js";
-export type { ValuesIndices } from "./ops/reduce.js";
 export { sum, mean, prod, max, min, amax, amin, argmax, argmin, logsumexp, all, any, variance as var, std, norm, cumsum } from "./ops/reduce.js";
 export { matmul, mm, bmm, outer, dot } from "./ops/linalg.js";
 export {

@@ -126,22 +126,34 @@ export interface Backend {
 
 /** Hyperparameters of one Backend.adamStep (bias corrections folded into stepSize and bc2Sqrt). */
 export interface AdamHyper {
+  /** The decay of the first moment. */
   beta1: number;
+  /** The decay of the second moment. */
   beta2: number;
+  /** Added to the denominator. */
   eps: number;
+  /** lr / (1 - beta1^step). */
   stepSize: number;
+  /** sqrt(1 - beta2^step). */
   bc2Sqrt: number;
+  /** The factor of the parameter before the step (AdamW's 1 - lr weightDecay, else 1). */
   decay: number;
+  /** The L2 penalty added to the gradient (Adam's weightDecay, else 0). */
   l2: number;
+  /** -1 to maximise, 1 to minimise. */
   sign: number;
 }
 
 /** The sliding-window geometry of a 2-d convolution. Padding is the top/left pad; the bottom/right
  *  pad is implied by the output size (so asymmetric "same" padding needs nothing more). */
 export interface ConvGeometry {
+  /** Kernel [kh, kw]. */
   kernel: [number, number];
+  /** Stride [sh, sw]. */
   stride: [number, number];
+  /** Top and left padding [ph, pw]. */
   padding: [number, number];
+  /** Dilation [dh, dw]. */
   dilation: [number, number];
   /** Output positions [oh, ow]. */
   out: [number, number];
@@ -151,11 +163,17 @@ export interface ConvGeometry {
  *  hStart[i] + t * dh for t < hCount[i] (taps outside [0, H) are skipped), likewise for columns.
  *  Covers plain, padded, dilated, ceil-mode and adaptive pooling alike. */
 export interface PoolWindows {
+  /** The first input row of each output row. */
   hStart: Int32Array;
+  /** The number of taps of each output row. */
   hCount: Int32Array;
+  /** The step between row taps. */
   dh: number;
+  /** The first input column of each output column. */
   wStart: Int32Array;
+  /** The number of taps of each output column. */
   wCount: Int32Array;
+  /** The step between column taps. */
   dw: number;
   /** avg pooling only: the divisor of each output position, [oh * ow]. */
   divisor?: Float64Array;

@@ -11,6 +11,7 @@ import { matmul } from "../ops/linalg.js";
 import { transpose } from "../ops/shape.js";
 import { softmax, dropout } from "./activation.js";
 
+/** Options of F.scaledDotProductAttention. */
 export interface AttentionOptions {
   /** Bool (true = may attend) or float (added to the scores) mask broadcastable to [..., L, S]. */
   attnMask?: Tensor | null;

@@ -22,3 +22,12 @@ export { ReLU, GELU, SiLU, Tanh, Sigmoid, Softmax, LogSoftmax, LeakyReLU, ELU, S
 export {
   MSELoss, L1Loss, SmoothL1Loss, HuberLoss, CrossEntropyLoss, NLLLoss, BCELoss, BCEWithLogitsLoss, KLDivLoss,
 } from "./layers/loss.js";
+export type { ConvLayerOptions, ConvTransposeLayerOptions, PaddingMode } from "./layers/conv.js";
+export type { MaxPoolLayerOptions, AvgPoolLayerOptions, Size as PoolSize } from "./layers/pool.js";
+export type { BatchNormLayerOptions } from "./layers/normalization.js";
+export type { EmbeddingOptions } from "./layers/embedding.js";
+export type { RNNOptions } from "./layers/rnn.js";
+export type { MultiheadAttentionOptions, MultiheadAttentionCallOptions } from "./layers/attention.js";
+export type { TransformerOptions, TransformerLayerOptions } from "./layers/transformer.js";
+export type { ReductionOptions, CrossEntropyLossOptions } from "./layers/loss.js";
+export type { Activation as TransformerActivation } from "./layers/transformer.js";

@@ -50,6 +50,7 @@ export class Module {
   training = true;
   /** Names of registered buffers, and of the ones left out of the state dict. */
   declare protected _bufferNames: Set<string>;
+  /** Names of the buffers left out of the state dict (registerBuffer with persistent = false). */
   declare protected _nonPersistent: Set<string>;
 
   constructor() {
@@ -193,11 +194,13 @@ export class Module {
     return n;
   }
 
+  /** This module's own parameters as [name, parameter], in order. */
   protected _ownParameters(): [string, Parameter][] {
     const out: [string, Parameter][] = [];
     for (const [k, v] of this._members()) if (v instanceof Parameter && !this._bufferNames.has(k)) out.push([k, v]);
     return out;
   }
+  /** This module's own buffers as [name, tensor] (only the persistent ones when asked). */
   protected _ownBuffers(persistentOnly = false): [string, Tensor][] {
     const out: [string, Tensor][] = [];
     for (const [k, v] of this._members())

@@ -85,6 +85,7 @@ function avgBackCore(g: Tensor, win: PoolWindows, H: number, W: number): Tensor 
   return attach(y, "avgPool2dBackward", [g], (gg) => [avgCore(gg, win)]);
 }
 
+/** Options of F.maxPool1d / F.maxPool2d. */
 export interface MaxPoolOptions<S> {
   /** Step between windows (default kernelSize). */
   stride?: S | null;
@@ -98,7 +99,8 @@ export interface MaxPoolOptions<S> {
   returnIndices?: boolean;
 }
 
-type MaxPoolFn<S> = {
+/** The signature of F.maxPool1d/2d: with `returnIndices: true` the result is [values, indices]. */
+export type MaxPoolFn<S> = {
   (x: Tensor, kernelSize: S, opts?: (MaxPoolOptions<S> & { returnIndices?: false }) | S): Tensor;
   (x: Tensor, kernelSize: S, opts: MaxPoolOptions<S> & { returnIndices: true }): [Tensor, Tensor];
   (x: Tensor, kernelSize: S, opts?: MaxPoolOptions<S>): Tensor | [Tensor, Tensor];
@@ -141,6 +143,7 @@ export const maxPool2d = defineOp("maxPool2d", ((x: Tensor, kernelSize: Size2, o
 export const maxPool1d = defineOp("maxPool1d", ((x: Tensor, kernelSize: Size1, opts: MaxPoolOptions<Size1> | Size1 = {}) =>
   maxPoolNd("maxPool1d", 1, x, kernelSize, opts)) as MaxPoolFn<Size1>);
 
+/** Options of F.avgPool1d / F.avgPool2d. */
 export interface AvgPoolOptions<S> {
   /** Step between windows (default kernelSize). */
   stride?: S | null;
@@ -227,7 +230,8 @@ export const adaptiveAvgPool1d = defineOp("adaptiveAvgPool1d", (x: Tensor, outpu
   adaptiveNd("adaptiveAvgPool1d", 1, "avg", x, outputSize) as Tensor,
 );
 
-type AdaptiveMaxFn<S> = {
+/** The signature of F.adaptiveMaxPool1d/2d: with `returnIndices: true` the result is [values, indices]. */
+export type AdaptiveMaxFn<S> = {
   (x: Tensor, outputSize: S, opts?: { returnIndices?: false }): Tensor;
   (x: Tensor, outputSize: S, opts: { returnIndices: true }): [Tensor, Tensor];
 };

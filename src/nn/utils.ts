@@ -6,7 +6,8 @@ import { fmt } from "../tensor/shape.js";
 import { scalar } from "../ops/util.js";
 import { cat, reshape, narrow } from "../ops/shape.js";
 
-type Params = Tensor | Iterable<Tensor>;
+/** Parameters as the utils take them: one tensor or an iterable of them (model.parameters()). */
+export type Params = Tensor | Iterable<Tensor>;
 
 function list(op: string, params: Params): Tensor[] {
   const ps = params instanceof Tensor ? [params] : [...params];

@@ -16,7 +16,8 @@ export interface TensorOptions {
   requiresGrad?: boolean;
 }
 
-type Nested = number | boolean | Nested[];
+/** Nested JS arrays of numbers or booleans, as dt.tensor takes them. */
+export type Nested = number | boolean | Nested[];
 
 function finish(t: Tensor, opts: TensorOptions | undefined): Tensor {
   if (opts?.requiresGrad) setRequiresGrad(t, true);
@@ -107,7 +108,7 @@ export function full(shape: number[] | number, value: number | boolean, opts: Te
   return finish(new Tensor(data, s, dtype), opts);
 }
 /** Sizes given as PyTorch allows: `f([2, 3], opts?)`, or `f(2, 3)` / `f(2, 3, opts)` (varargs). */
-type Sizes = [shape: number[] | number, opts?: TensorOptions] | [...sizes: number[], opts: TensorOptions] | number[];
+export type Sizes = [shape: number[] | number, opts?: TensorOptions] | [...sizes: number[], opts: TensorOptions] | number[];
 
 function sizesArgs(args: unknown[]): [number[] | number, TensorOptions] {
   while (args.length > 1 && (args[args.length - 1] === undefined || args[args.length - 1] === null)) args = args.slice(0, -1); // f(shape, undefined)

@@ -13,7 +13,8 @@ import { expand, flip, reshape } from "./shape.js";
 import { scatterAdd } from "./indexing.js";
 import { zeros } from "./creation.js";
 
-type Dim = number | number[] | undefined | null;
+/** The dims a reduction runs over: one, a list, or every dim (omitted, null or []). */
+export type Dim = number | number[] | undefined | null;
 
 function reduceCore(name: string, op: ReduceOp, x: Tensor, axes: number[], keepdim: boolean, dtype: DType): Tensor {
   const data = B().reduce(op, x, axes, dtype);
@@ -198,9 +199,11 @@ export const any = defineOp(
   { differentiable: false },
 );
 
+/** Options of var and std. */
 export interface VarOptions {
   /** Subtracted from the count in the denominator: 1 = unbiased (default), 0 = population. */
   correction?: number;
+  /** Keep the reduced dims with size 1 (default false). */
   keepdim?: boolean;
 }
 

@@ -1,8 +1,11 @@
 // The op registry: every public op is defined once through defineOp, so tests can walk the
 // whole set (test/gradcheck.test.ts refuses an op that is differentiable but has no check).
 
+/** An entry of OPS. */
 export interface OpSpec {
+  /** The op's name. */
   name: string;
+  /** The op's function. */
   fn: (...args: any[]) => any;
   /** Has a gradient for at least one input. */
   differentiable: boolean;

@@ -337,8 +337,11 @@ export const repeat = defineOp("repeat", (x: Tensor, ...times: (number | number[
   return reshape(contiguous(expand(reshape(x, inter), big)), src.map((s, i) => s * t[i]));
 });
 
+/** Options of pad / F.pad. */
 export interface PadOptions {
+  /** How the padding is filled (default "constant"). */
   mode?: "constant" | "reflect" | "replicate" | "circular";
+  /** The fill value of constant padding (default 0). */
   value?: number;
 }
 

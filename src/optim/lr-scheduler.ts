@@ -89,7 +89,9 @@ export abstract class LRScheduler implements Scheduler {
   baseLrs: number[];
   /** The index of the last epoch stepped (−1 before the first step). */
   lastEpoch: number;
+  /** Steps taken. */
   protected _stepCount = 0;
+  /** The learning rate of each param group after the last step. */
   protected _lastLr: number[] = [];
 
   constructor(optimizer: AnyOptimizer, lastEpoch = -1) {
@@ -150,6 +152,7 @@ export abstract class LRScheduler implements Scheduler {
     for (const [k, v] of Object.entries(sd)) if (k !== "optimizer") (this as Record<string, unknown>)[k] = copyValue(v);
   }
 
+  /** The current lr of each param group. */
   protected lrs(): number[] {
     return groupsOf(this.optimizer).map((g) => g.lr);
   }
@@ -663,6 +666,7 @@ export class ReduceLROnPlateau implements Scheduler {
   cooldownCounter = 0;
   /** The number of steps taken. */
   lastEpoch = 0;
+  /** The learning rate of each param group after the last step. */
   protected _lastLr: number[];
 
   constructor(optimizer: AnyOptimizer, options: ReduceLROnPlateauOptions = {}) {
@@ -742,6 +746,7 @@ export class SequentialLR implements Scheduler {
   lastEpoch: number;
   private readonly schedulers: LRScheduler[];
   private readonly milestones: number[];
+  /** The learning rate of each param group after the last step. */
   protected _lastLr: number[];
 
   constructor(optimizer: AnyOptimizer, schedulers: LRScheduler[], milestones: number[], { lastEpoch = -1 }: { lastEpoch?: number } = {}) {
@@ -799,6 +804,7 @@ export class ChainedScheduler implements Scheduler {
   /** The optimiser whose param groups' lr the schedulers set. */
   readonly optimizer: AnyOptimizer;
   private readonly schedulers: LRScheduler[];
+  /** The learning rate of each param group after the last step. */
   protected _lastLr: number[];
   constructor(schedulers: LRScheduler[]) {
     if (!Array.isArray(schedulers) || schedulers.length === 0) throw new TypeError("ChainedScheduler: schedulers must be a non-empty array");

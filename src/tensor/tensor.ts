@@ -37,7 +37,8 @@ export class Tensor {
   requiresGrad = false;
   /** The gradient accumulated by backward() (a leaf that requires grad), or null. */
   grad: Tensor | null = null;
-  /** The op that produced this tensor, or null for a leaf. */
+  /** The op that produced this tensor, or null for a leaf.
+   *  @internal */
   _node: Node | null = null;
 
   constructor(data: TypedArray, shape: number[], dtype: DType, strides?: number[], offset = 0) {

@@ -7,11 +7,17 @@ import { saveCheckpoint, loadCheckpoint, load, loadMetadata } from "../io/index.
 import type { Tensor } from "../tensor/tensor.js";
 import type { OptimizerLike, SchedulerLike, TrainableModule } from "./types.js";
 
+/** What saveRunCheckpoint saves. */
 export interface RunCheckpoint {
+  /** The model. */
   model: TrainableModule;
+  /** Its optimiser (state saved when it has stateDict()). */
   optimizer?: OptimizerLike;
+  /** Its scheduler (state saved when it has stateDict()). */
   scheduler?: SchedulerLike;
+  /** The epoch reached. */
   epoch: number;
+  /** The metrics at that epoch. */
   metrics?: Record<string, number>;
 }
 

@@ -18,7 +18,9 @@ export interface ProgressOptions {
   linesPerEpoch?: number;
 }
 
+/** What the progress display shows after a batch. */
 export interface BatchInfo {
+  /** The batch's loss. */
   loss: number;
   /** One metric shown beside the loss, e.g. ["acc", 0.93]. */
   metric?: [string, number];

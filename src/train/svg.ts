@@ -2,9 +2,13 @@
 // confusion-matrix heatmap. The same strings go into report.html and `deeptype plot`, so a
 // chart needs no library, no script and no network.
 
+/** One line of a chart. */
 export interface Series {
+  /** The legend entry. */
   name: string;
+  /** The x values. */
   x: number[];
+  /** The y values. */
   y: number[];
   /** CSS colour; default from a small palette. */
   color?: string;
@@ -12,9 +16,13 @@ export interface Series {
   faint?: boolean;
 }
 
+/** Options of lineChart. */
 export interface LineChartOptions {
+  /** The chart's title. */
   title: string;
+  /** The x axis label. */
   xLabel?: string;
+  /** The y axis label. */
   yLabel?: string;
   /** Default 640. */
   width?: number;

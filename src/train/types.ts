@@ -62,7 +62,9 @@ export type LossLike<O = unknown> = {
 /** A loss object: call(output, target) => scalar tensor, e.g. new nn.CrossEntropyLoss(). (`bind?:
  *  never` keeps plain functions out: every function has a `call` of its own, Function.prototype's.) */
 export interface LossObject<O = unknown> {
+  /** (output, target) => scalar loss tensor. */
   call(output: O, target: Tensor): Tensor;
+  /** Absent: keeps plain functions (which all have a `call`) out of this branch. */
   bind?: never;
 }
 

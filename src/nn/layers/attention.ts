@@ -16,6 +16,7 @@ import { Module, Parameter } from "../module.js";
 import { Linear } from "./linear.js";
 import { optionsOf, param, positiveInt } from "./common.js";
 
+/** Options of nn.MultiheadAttention. */
 export interface MultiheadAttentionOptions {
   /** Dropout on the attention weights in training (default 0). */
   dropout?: number;
@@ -29,8 +30,9 @@ export interface MultiheadAttentionOptions {
   batchFirst?: boolean;
 }
 
+/** Options of MultiheadAttention.call (the masks and what to return). */
 export interface MultiheadAttentionCallOptions {
-  /** [N, S]: true (or -inf) where a key is padding. */
+  /** Shape [N, S]: true (or -inf) where a key is padding. */
   keyPaddingMask?: Tensor | null;
   /** [L, S] or [N*numHeads, L, S]: true (or -inf) where a query may not attend to a key. */
   attnMask?: Tensor | null;

@@ -8,8 +8,10 @@ import * as init from "../init.js";
 import { Module, Parameter } from "../module.js";
 import { optionsOf, param, positiveInt, tuple } from "./common.js";
 
+/** How a convolution's padding is filled. */
 export type PaddingMode = "zeros" | "reflect" | "replicate" | "circular";
 
+/** Options of nn.Conv1d / nn.Conv2d (PyTorch's keyword arguments). */
 export interface ConvLayerOptions {
   /** Step between windows (default 1). */
   stride?: number | number[];
@@ -44,6 +46,7 @@ abstract class ConvNd extends Module {
   paddingMode: PaddingMode;
 
   constructor(
+    /** The number of spatial dims. */
     protected nd: 1 | 2,
     transposed: boolean,
     /** The number of input channels. */
@@ -137,6 +140,7 @@ export class Conv2d extends ConvNd {
   }
 }
 
+/** Options of nn.ConvTranspose1d / nn.ConvTranspose2d. */
 export interface ConvTransposeLayerOptions {
   /** Step of the convolution this inverts (default 1). */
   stride?: number | number[];

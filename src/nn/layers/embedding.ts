@@ -8,6 +8,7 @@ import * as init from "../init.js";
 import { Module, Parameter } from "../module.js";
 import { optionsOf, param, positiveInt } from "./common.js";
 
+/** Options of nn.Embedding. */
 export interface EmbeddingOptions {
   /** This row gets no gradient and starts at zero (negative counts from the end). */
   paddingIdx?: number | null;

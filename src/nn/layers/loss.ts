@@ -6,7 +6,8 @@ import * as F from "../functional.js";
 import type { Reduction } from "../loss.js";
 import { Module } from "../module.js";
 
-interface ReductionOptions {
+/** The options every loss module takes. */
+export interface ReductionOptions {
   /** "mean" (default), "sum" or "none". */
   reduction?: Reduction;
 }

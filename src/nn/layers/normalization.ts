@@ -11,6 +11,7 @@ import * as init from "../init.js";
 import { Module, Parameter } from "../module.js";
 import { optionsOf, param, positiveInt } from "./common.js";
 
+/** Options of nn.BatchNorm1d / nn.BatchNorm2d. */
 export interface BatchNormLayerOptions {
   /** Added to the variance (default 1e-5). */
   eps?: number;
@@ -104,6 +105,7 @@ abstract class BatchNormBase extends Module {
     if (this.bias) init.zeros_(this.bias);
   }
 
+  /** Throws unless x has the layer's number of dims and features. */
   protected abstract checkInput(x: Tensor): void;
 
   override forward(x: Tensor): Tensor {

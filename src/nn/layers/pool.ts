@@ -5,8 +5,10 @@ import * as F from "../functional.js";
 import { Module } from "../module.js";
 import { poolOptions } from "../pool.js";
 
-type Size = number | number[];
+/** A window size: a number for every spatial dim, or one per dim. */
+export type Size = number | number[];
 
+/** Options of nn.MaxPool1d / nn.MaxPool2d. */
 export interface MaxPoolLayerOptions {
   /** Step between windows (default kernelSize). */
   stride?: Size | null;
@@ -20,6 +22,7 @@ export interface MaxPoolLayerOptions {
   returnIndices?: boolean;
 }
 
+/** Options of nn.AvgPool1d / nn.AvgPool2d. */
 export interface AvgPoolLayerOptions {
   /** Step between windows (default kernelSize). */
   stride?: Size | null;

@@ -55,6 +55,7 @@ function step(mode: Mode, x: Tensor, s: State, w: CellWeights): State {
   }
 }
 
+/** Options of nn.RNN, nn.LSTM and nn.GRU. */
 export interface RNNOptions {
   /** Stacked layers (default 1). */
   numLayers?: number;
@@ -84,6 +85,7 @@ abstract class RNNBase extends Module {
   bidirectional: boolean;
 
   constructor(
+    /** The cell type. */
     protected mode: Mode,
     /** The number of features of each input step. */
     public inputSize: number,
@@ -295,6 +297,7 @@ abstract class RNNCellBase extends Module {
   declare bias_hh: Parameter | null;
 
   constructor(
+    /** The cell type. */
     protected mode: Mode,
     /** The number of features of the input. */
     public inputSize: number,

@@ -15,8 +15,10 @@ import { MultiheadAttention, causalMask } from "./attention.js";
 import { optionsOf, positiveInt } from "./common.js";
 import * as init from "../init.js";
 
+/** The feedforward activation of a Transformer layer: a name or a function. */
 export type Activation = "relu" | "gelu" | ((x: Tensor) => Tensor);
 
+/** Options of nn.TransformerEncoderLayer / nn.TransformerDecoderLayer. */
 export interface TransformerLayerOptions {
   /** Width of the feed-forward block (default 2048). */
   dimFeedforward?: number;
@@ -277,6 +279,7 @@ export class TransformerDecoder extends Module {
   }
 }
 
+/** Options of nn.Transformer. */
 export interface TransformerOptions extends TransformerLayerOptions {
   /** Model width (default 512). */
   dModel?: number;
