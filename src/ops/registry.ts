@@ -17,7 +17,6 @@ export const OPS = new Map<string, OpSpec>();
 /** Registers an op under a name and returns it unchanged. `F extends Function` (not a call
  *  signature) on purpose: it gives the op's parameters no contextual type, so each one is typed by
  *  its annotation or default and none becomes `any` in the published declarations. */
-// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 export function defineOp<F extends Function>(name: string, fn: F, opts: { differentiable?: boolean } = {}): F {
   if (OPS.has(name)) throw new Error(`defineOp: op '${name}' is defined twice`);
   OPS.set(name, { name, fn: fn as unknown as OpSpec["fn"], differentiable: opts.differentiable ?? true });
