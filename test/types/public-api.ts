@@ -81,8 +81,8 @@ export function mustNotCompile(x: Tensor, idx: Tensor): void {
   F.dropout(x, { prob: 0.9 });
   // @ts-expect-error the weight is a tensor
   F.linear(x, [1, 2]);
-  // @ts-expect-error stride goes in the options object
-  F.conv2d(x, x, null, 2);
+  // @ts-expect-error options object: misspelt key (a positional stride is left open: PyTorch allows it)
+  F.conv2d(x, x, null, { strides: 2 });
   // @ts-expect-error reduction is "mean" | "sum" | "none"
   F.crossEntropy(x, idx, { reduction: "avg" });
   // @ts-expect-error options object: misspelt key
