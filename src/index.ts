@@ -15,6 +15,11 @@ export { manualSeed } from "./tensor/random.js";
 export { setBackend, getBackend, listBackends, setNumThreads, getNumThreads, registerBackend } from "./backend/backend.js";
 export type { Backend, View } from "./backend/backend.js";
 export { OPS } from "./ops/registry.js";
+export type { OpSpec } from "./ops/registry.js";
+export type { AdamHyper, ConvGeometry, PoolWindows } from "./backend/backend.js";
+export type { Operand } from "./ops/util.js";
+export type { PadOptions } from "./ops/shape.js";
+export type { VarOptions, Dim, ValuesIndices } from "./ops/reduce.js";
 
 export * from "./ops/creation.js";
 export {
@@ -31,7 +36,7 @@ export {
 export { indexSelect, gather, scatter, scatterAdd, maskedFill, tril, triu, oneHot } from "./ops/indexing.js";
 export { softmax, logSoftmax } from "./nn/activation.js";
 export { sort, argsort, topk, nonzero, unique } from "./ops/sort.js";
-export type { SortOptions, TopkOptions, UniqueOptions, UniqueResult, ValuesIndices } from "./ops/sort.js";
+export type { SortOptions, TopkOptions, UniqueOptions, UniqueResult, SortResult } from "./ops/sort.js";
 export { einsum } from "./ops/einsum.js";
 
 import { Tensor } from "./tensor/tensor.js";

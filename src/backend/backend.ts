@@ -6,10 +6,15 @@ import type { DType, TypedArray } from "../tensor/dtype.js";
 
 /** What a kernel reads: storage seen through shape, strides (elements, may be 0) and offset. */
 export interface View {
+  /** The elements. */
   storage: TypedArray;
+  /** The size of each dim. */
   shape: number[];
+  /** Elements to step per dim (0 for a broadcast dim). */
   strides: number[];
+  /** Index of the first element in storage. */
   offset: number;
+  /** The element type. */
   dtype: DType;
 }
 
@@ -39,7 +44,9 @@ export type BinaryOp = (typeof BINARY_OPS)[number];
 export const REDUCE_OPS = ["sum", "prod", "max", "min", "argmax", "argmin", "any", "all"] as const;
 export type ReduceOp = (typeof REDUCE_OPS)[number];
 
+/** The kernels a backend provides (dt.registerBackend); every op of the API is built on them. */
 export interface Backend {
+  /** The name dt.setBackend selects it by. */
   readonly name: string;
   /** out[i] = op(x[i]); out is contiguous with x's shape. */
   unary(op: UnaryOp, x: View, outDtype: DType, p0?: number, p1?: number): TypedArray;
@@ -119,22 +126,34 @@ export interface Backend {
 
 /** Hyperparameters of one Backend.adamStep (bias corrections folded into stepSize and bc2Sqrt). */
 export interface AdamHyper {
+  /** The decay of the first moment. */
   beta1: number;
+  /** The decay of the second moment. */
   beta2: number;
+  /** Added to the denominator. */
   eps: number;
+  /** lr / (1 - beta1^step). */
   stepSize: number;
+  /** sqrt(1 - beta2^step). */
   bc2Sqrt: number;
+  /** The factor of the parameter before the step (AdamW's 1 - lr weightDecay, else 1). */
   decay: number;
+  /** The L2 penalty added to the gradient (Adam's weightDecay, else 0). */
   l2: number;
+  /** -1 to maximise, 1 to minimise. */
   sign: number;
 }
 
 /** The sliding-window geometry of a 2-d convolution. Padding is the top/left pad; the bottom/right
  *  pad is implied by the output size (so asymmetric "same" padding needs nothing more). */
 export interface ConvGeometry {
+  /** Kernel [kh, kw]. */
   kernel: [number, number];
+  /** Stride [sh, sw]. */
   stride: [number, number];
+  /** Top and left padding [ph, pw]. */
   padding: [number, number];
+  /** Dilation [dh, dw]. */
   dilation: [number, number];
   /** Output positions [oh, ow]. */
   out: [number, number];
@@ -144,11 +163,17 @@ export interface ConvGeometry {
  *  hStart[i] + t * dh for t < hCount[i] (taps outside [0, H) are skipped), likewise for columns.
  *  Covers plain, padded, dilated, ceil-mode and adaptive pooling alike. */
 export interface PoolWindows {
+  /** The first input row of each output row. */
   hStart: Int32Array;
+  /** The number of taps of each output row. */
   hCount: Int32Array;
+  /** The step between row taps. */
   dh: number;
+  /** The first input column of each output column. */
   wStart: Int32Array;
+  /** The number of taps of each output column. */
   wCount: Int32Array;
+  /** The step between column taps. */
   dw: number;
   /** avg pooling only: the divisor of each output position, [oh * ow]. */
   divisor?: Float64Array;
@@ -157,6 +182,7 @@ export interface PoolWindows {
 const backends = new Map<string, Backend>();
 let current: Backend | null = null;
 
+/** dt.registerBackend(backend, makeDefault = false): makes a backend selectable by its name (and the current one when makeDefault, or when none is). */
 export function registerBackend(b: Backend, makeDefault = false): void {
   backends.set(b.name, b);
   if (makeDefault || !current) current = b;
@@ -173,18 +199,22 @@ export function setBackend(name: string): void {
   if (!b) throw new Error(`setBackend: unknown backend '${name}' (expected one of ${[...backends.keys()].join(", ")})`);
   current = b;
 }
+/** dt.getBackend(): the name of the backend in use. */
 export function getBackend(): string {
   return current!.name;
 }
+/** dt.listBackends(): the names of the registered backends. */
 export function listBackends(): string[] {
   return [...backends.keys()];
 }
 
 let numThreads = 1;
+/** dt.setNumThreads(n): the number of threads kernels may use (a positive integer). */
 export function setNumThreads(n: number): void {
   if (!Number.isInteger(n) || n < 1) throw new Error(`setNumThreads: expected a positive integer, got ${n}`);
   numThreads = n;
 }
+/** dt.getNumThreads(): the number of threads kernels may use. */
 export function getNumThreads(): number {
   return numThreads;
 }

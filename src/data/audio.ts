@@ -7,7 +7,9 @@ import wavefile from "wavefile";
 import { Tensor } from "../tensor/tensor.js";
 import { readFileOrThrow } from "./idx.js";
 
+/** A decoded sound: its sample rate and samples. */
 export interface Audio {
+  /** Samples per second. */
   sampleRate: number;
   /** float32 [channels, samples] in [-1, 1]. */
   data: Tensor;

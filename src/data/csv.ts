@@ -7,6 +7,7 @@ import { readFileOrThrow } from "./idx.js";
 
 const CSV_KEYS = ["header", "delimiter", "skipRows", "dtype"] as const;
 
+/** Options of parseCsv / readCsv. */
 export interface CsvOptions {
   /** The first (non-skipped) row holds column names (default true); otherwise columns are "0", "1", ... */
   header?: boolean;
@@ -20,13 +21,17 @@ export interface CsvOptions {
 
 /** Rows as parsed: numbers where a cell is numeric, strings otherwise, null for empty cells. */
 export interface CsvTable {
+  /** The column names (the header row, or "0", "1", ... without one). */
   columns: string[];
+  /** The rows: numbers where a cell parses as one, strings otherwise, null for empty cells. */
   data: (number | string | null)[][];
 }
 
 /** A CSV read with `dtype`: the same columns, and the values as a tensor [rows, columns]. */
 export interface CsvTensor {
+  /** The column names (the header row, or "0", "1", ... without one). */
   columns: string[];
+  /** The values as a float32 tensor [rows, columns]. */
   data: Tensor;
 }
 

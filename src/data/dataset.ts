@@ -11,14 +11,18 @@ import { indexSelect } from "../ops/indexing.js";
 /** What a DataLoader needs: a length and random access. `get` may return a Promise (async datasets,
  *  iterated with `for await`). */
 export interface DatasetLike<T = unknown> {
+  /** The number of items. */
   readonly length: number;
+  /** The item at index (may be a Promise for an async dataset). */
   get(index: number): T;
 }
 
 /** Base class of map-style datasets: subclasses define `length` and `get(i)`.
  *  @example class Squares extends dt.data.Dataset<number> { get length() { return 10; } get(i: number) { return i * i; } } */
 export abstract class Dataset<T = unknown> implements DatasetLike<T> {
+  /** The number of items. */
   abstract get length(): number;
+  /** The item at index (negative counts from the end). */
   abstract get(index: number): T;
   /** Items in order: `for (const item of dataset)`. */
   *[Symbol.iterator](): IterableIterator<T> {
@@ -59,6 +63,7 @@ export function takeRows(t: Tensor, index: ArrayLike<number>): Tensor {
  *  DataLoader batches it by copying whole rows (no per-item stacking).
  *  @example const ds = new dt.data.TensorDataset(x, y); const [xi, yi] = ds.get(0); */
 export class TensorDataset extends Dataset<Tensor[]> {
+  /** The tensors, each with the same first dim. */
   readonly tensors: Tensor[];
   constructor(...tensors: (Tensor | Tensor[])[]) {
     super();
@@ -72,9 +77,11 @@ export class TensorDataset extends Dataset<Tensor[]> {
     });
     this.tensors = flat;
   }
+  /** The size of the tensors' first dim. */
   get length(): number {
     return this.tensors[0].shape[0];
   }
+  /** Row index of each tensor. */
   get(index: number): Tensor[] {
     const i = checkIndex("TensorDataset.get", index, this.length);
     return this.tensors.map((t) => row(t, i));
@@ -99,7 +106,9 @@ function toIndexArray(what: string, indices: ArrayLike<number> | Tensor | Iterab
 /** The items of `dataset` at `indices`, in that order.
  *  @example const firstHundred = new dt.data.Subset(ds, [...Array(100).keys()]); */
 export class Subset<T = unknown> extends Dataset<T> {
+  /** The dataset the items come from. */
   readonly dataset: DatasetLike<T>;
+  /** The indices into dataset, in order. */
   readonly indices: Int32Array;
   constructor(dataset: DatasetLike<T>, indices: ArrayLike<number> | Tensor | Iterable<number>) {
     super();
@@ -108,9 +117,11 @@ export class Subset<T = unknown> extends Dataset<T> {
     const n = dataset.length;
     for (const i of this.indices) if (i < -n || i >= n) throw new Error(`Subset: index ${i} out of range for a dataset of ${n} items`);
   }
+  /** The number of indices. */
   get length(): number {
     return this.indices.length;
   }
+  /** Item indices[index] of the dataset. */
   get(index: number): T {
     return this.dataset.get(this.indices[checkIndex("Subset.get", index, this.length)]);
   }
@@ -119,6 +130,7 @@ export class Subset<T = unknown> extends Dataset<T> {
 /** Datasets one after another.
  *  @example const all = new dt.data.ConcatDataset([train, extra]); */
 export class ConcatDataset<T = unknown> extends Dataset<T> {
+  /** The datasets, in order. */
   readonly datasets: DatasetLike<T>[];
   private readonly ends: number[] = [];
   constructor(datasets: DatasetLike<T>[]) {
@@ -128,9 +140,11 @@ export class ConcatDataset<T = unknown> extends Dataset<T> {
     let acc = 0;
     for (const d of datasets) this.ends.push((acc += d.length));
   }
+  /** The total number of items. */
   get length(): number {
     return this.ends[this.ends.length - 1];
   }
+  /** The item at index, counting through the datasets in order. */
   get(index: number): T {
     const i = checkIndex("ConcatDataset.get", index, this.length);
     let k = 0;

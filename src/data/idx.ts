@@ -19,7 +19,9 @@ const TYPES: Record<number, { name: string; size: number; dtype: DType }> = {
 
 /** Raw IDX contents: shape, element type name, and the element bytes (for ubyte, the values themselves). */
 export interface IdxArray {
+  /** The size of each dim. */
   shape: number[];
+  /** The element type declared by the file. */
   type: "ubyte" | "sbyte" | "short" | "int" | "float" | "double";
   /** The elements as stored (big-endian for multi-byte types). */
   bytes: Uint8Array;

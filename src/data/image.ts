@@ -10,6 +10,7 @@ import { readFileOrThrow } from "./idx.js";
 const IMAGE_KEYS = ["mode", "dtype"] as const;
 const DECODE_IMAGE_KEYS = ["mode", "dtype", "source"] as const;
 
+/** Options of decodeImage / readImage. */
 export interface ImageOptions {
   /** Channels of the result, as torchvision's ImageReadMode: "unchanged" (default; gray 1, gray+alpha 2,
    *  RGB 3, RGBA 4), "gray" (1, ITU-R 601-2 luma), "rgb" (3), "rgba" (4, opaque when the file has no alpha). */

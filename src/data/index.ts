@@ -3,7 +3,7 @@
 export { Dataset, TensorDataset, Subset, ConcatDataset, randomSplit } from "./dataset.js";
 export type { DatasetLike } from "./dataset.js";
 export { DataLoader, defaultCollate } from "./loader.js";
-export type { DataLoaderOptions } from "./loader.js";
+export type { DataLoaderOptions, Collated } from "./loader.js";
 export { readCsv, parseCsv } from "./csv.js";
 export type { CsvOptions, CsvTable, CsvTensor } from "./csv.js";
 export { decodeImage, readImage } from "./image.js";

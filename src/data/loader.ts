@@ -17,7 +17,8 @@ const soon: (f: () => void) => void = typeof setImmediate === "function" ? (f) =
  *  tensors -> stacked along a new dim 0; numbers -> int32 tensor when all are integers, else float32;
  *  booleans -> bool tensor; strings -> the array as is; arrays (tuples) and plain objects -> the same
  *  structure with each position / key collated. */
-export function defaultCollate(batch: unknown[]): any {
+export function defaultCollate<T>(batch: T[]): Collated<T>;
+export function defaultCollate(batch: unknown[]): unknown {
   if (!Array.isArray(batch) || batch.length === 0) throw new Error(`defaultCollate: expected a non-empty array of items`);
   const first = batch[0];
   if (first instanceof Tensor) {
@@ -52,6 +53,17 @@ export function defaultCollate(batch: unknown[]): any {
   throw new Error(`defaultCollate: batch must contain tensors, numbers, booleans, strings, arrays or plain objects; found ${first === null ? "null" : typeof first === "object" ? (first as object).constructor?.name ?? "object" : typeof first}`);
 }
 
+/** The type of defaultCollate's batch of items of type T: tensors, numbers and booleans become a
+ *  Tensor, strings a string[] (an async dataset's promises are awaited first), tuples and plain objects keep their shape with each entry collated. */
+export type Collated<T> = T extends PromiseLike<infer U> ? Collated<U> // an async dataset's items
+  : T extends Tensor ? Tensor
+  : T extends number | boolean ? Tensor
+  : T extends string ? string[]
+  : T extends readonly unknown[] ? { -readonly [K in keyof T]: Collated<T[K]> }
+  : T extends object ? { [K in keyof T]: Collated<T[K]> }
+  : unknown;
+
+/** Options of DataLoader. */
 export interface DataLoaderOptions<T, B> {
   /** Items per batch (default 1). */
   batchSize?: number;
@@ -70,11 +82,16 @@ const DATA_LOADER_KEYS = ["batchSize", "shuffle", "dropLast", "collate", "collat
  *  @example
  *  const loader = new dt.data.DataLoader(new dt.data.TensorDataset(x, y), { batchSize: 32, shuffle: true });
  *  for (const [xb, yb] of loader) { ... } */
-export class DataLoader<T = any, B = any> implements Iterable<B>, AsyncIterable<B> {
+export class DataLoader<T = unknown, B = Collated<T>> implements Iterable<B>, AsyncIterable<B> {
+  /** The dataset batches are drawn from. */
   readonly dataset: DatasetLike<T>;
+  /** Items per batch. */
   readonly batchSize: number;
+  /** Whether each epoch draws a new random order. */
   readonly shuffle: boolean;
+  /** Whether a last, smaller batch is dropped. */
   readonly dropLast: boolean;
+  /** Merges a list of items into a batch. */
   readonly collate: (items: T[]) => B;
   private readonly customCollate: boolean;
 
@@ -148,10 +165,12 @@ export class DataLoader<T = any, B = any> implements Iterable<B>, AsyncIterable<
     return this.collate(items as T[]);
   }
 
+  /** The batches of one epoch, built on demand (`for ... of`; a sync dataset only). */
   *[Symbol.iterator](): Iterator<B> {
     for (const indices of this.batchIndices()) yield this.buildSync(indices);
   }
 
+  /** The batches of one epoch (`for await`), the next one prepared while the current one is used. */
   async *[Symbol.asyncIterator](): AsyncIterator<B> {
     const batches = this.batchIndices();
     // batch i+1 is started (on the next turn of the event loop) before batch i is handed out,

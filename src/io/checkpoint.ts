@@ -11,24 +11,33 @@ import { writeFileAtomic, writeFileAtomicSync, readSafetensors, readSafetensorsS
 
 /** Anything with a stateDict() (a module, an optimizer, a scheduler). */
 export interface HasStateDict {
+  /** The state to save. */
   stateDict(): unknown;
 }
 
 /** What saveCheckpoint accepts: `model` (a module or its state dict), `optimizer` and `scheduler`
  *  (objects with stateDict(), or their state), `epoch`, and any other JSON-able or tensor-holding values. */
 export interface CheckpointInput {
+  /** The model, or its state dict; saved as `model.<name>` tensors. */
   model?: HasStateDict | Record<string, Tensor> | Map<string, Tensor>;
+  /** The optimizer (its stateDict() is saved), or its state. */
   optimizer?: HasStateDict | unknown;
+  /** The scheduler (its stateDict() is saved), or its state. */
   scheduler?: HasStateDict | unknown;
+  /** The epoch reached. */
   epoch?: number;
   [key: string]: unknown;
 }
 
 /** What loadCheckpoint returns: the model's tensors, and the other entries as they were saved. */
 export interface Checkpoint {
+  /** The model's state dict, for model.loadStateDict. */
   model: Record<string, Tensor>;
+  /** The optimizer's state as saved, for optimizer.loadStateDict. */
   optimizer?: any;
+  /** The scheduler's state as saved, for scheduler.loadStateDict. */
   scheduler?: any;
+  /** The epoch saved. */
   epoch?: number;
   [key: string]: any;
 }

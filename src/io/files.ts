@@ -61,6 +61,7 @@ function syncDirSync(dir: string): void {
   } catch { /* e.g. Windows: directories cannot be opened */ }
 }
 
+/** Options of io.save / io.saveSync. */
 export interface SaveOptions {
   /** String -> string metadata stored in the header's `__metadata__` (default: none). */
   metadata?: Metadata;

@@ -35,10 +35,15 @@ const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /** One entry of a parsed header. */
 export interface TensorInfo {
+  /** The tensor's name. */
   name: string;
+  /** The file's dtype string ("F32", "I64", ...). */
   dtype: string;
+  /** The tensor's shape. */
   shape: number[];
+  /** Start of its bytes, relative to the end of the header. */
   begin: number;
+  /** End of its bytes (exclusive), relative to the end of the header. */
   end: number;
 }
 
@@ -135,7 +140,14 @@ export function saveBytes(tensors: TensorRecord | { stateDict(): TensorRecord },
 }
 
 /** Parses and validates the header of safetensors bytes (throws SafetensorsError naming `source`). */
-export function readHeader(bytes: Uint8Array, source = "<bytes>"): { tensors: TensorInfo[]; metadata: Metadata | null; dataStart: number } {
+export function readHeader(bytes: Uint8Array, source = "<bytes>"): {
+  /** The tensors' entries, in file order. */
+  tensors: TensorInfo[];
+  /** The `__metadata__` strings, or null. */
+  metadata: Metadata | null;
+  /** The byte offset where the tensor data begins. */
+  dataStart: number;
+} {
   if (!(bytes instanceof Uint8Array)) throw new SafetensorsError(source, `expected a Uint8Array, got ${typeof bytes}`);
   if (bytes.byteLength < 8)
     throw new SafetensorsError(source, `file is ${bytes.byteLength} bytes, too short to hold the 8-byte header length (truncated or not a safetensors file)`);

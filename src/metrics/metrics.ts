@@ -16,6 +16,7 @@ export type MetricInput = Tensor | ArrayLike<number> | readonly boolean[] | read
  *  class (1) only; "none" returns one value per class. */
 export type Average = "binary" | "micro" | "macro" | "weighted" | "none";
 
+/** Options of the class-wise metrics (precision, recall, f1). */
 export interface ClassOptions {
   /** Classes 0..numClasses-1 (sklearn's `labels=range(numClasses)`). Default: the sorted union of the labels seen. */
   numClasses?: number;

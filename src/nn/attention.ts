@@ -12,6 +12,7 @@ import { transpose } from "../ops/shape.js";
 import { softmax, dropout } from "./activation.js";
 import { checkOptions } from "../tensor/options.js";
 
+/** Options of F.scaledDotProductAttention. */
 export interface AttentionOptions {
   /** Bool (true = may attend) or float (added to the scores) mask broadcastable to [..., L, S]. */
   attnMask?: Tensor | null;

@@ -22,6 +22,7 @@ import { checkOptions } from "../tensor/options.js";
 
 /** A size given as one number or one per spatial dim. */
 export type Size2 = number | [number, number] | number[];
+/** A 1-d size: a number or a one-element tuple. */
 export type Size1 = number | [number] | number[];
 
 /** Expands a number or tuple into `n` positive (or non-negative) integers; errors name the op. */
@@ -56,6 +57,7 @@ function slots(n: number, padTotal: number, k: number, s: number, d: number): nu
   return Math.floor((n + padTotal - d * (k - 1) - 1) / s) + 1;
 }
 
+/** Options of F.unfold and F.fold. */
 export interface UnfoldOptions {
   /** Spacing between kernel taps (default 1). */
   dilation?: Size2;
@@ -109,6 +111,7 @@ export const fold = defineOp("fold", (cols: Tensor, outputSize: Size2, kernelSiz
 
 // ---- convolution ------------------------------------------------------------------------------------
 
+/** Options of F.conv1d / F.conv2d (S: a size of one or two dims). */
 export interface ConvOptions<S> {
   /** Step between windows (default 1). */
   stride?: S;
@@ -239,6 +242,7 @@ export const conv1d = defineOp("conv1d", (x: Tensor, weight: Tensor, bias?: Tens
   convNd("conv1d", 1, x, weight, bias, opts),
 );
 
+/** Options of F.convTranspose1d / F.convTranspose2d. */
 export interface ConvTransposeOptions<S> {
   /** Step of the forward convolution this inverts (default 1). */
   stride?: S;

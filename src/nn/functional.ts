@@ -124,3 +124,7 @@ export { maxPool1d, maxPool2d, avgPool1d, avgPool2d, adaptiveAvgPool1d, adaptive
 export { batchNorm, layerNorm, groupNorm } from "./normalization.js";
 export { scaledDotProductAttention } from "./attention.js";
 export { lstm } from "./lstm.js";
+export type { Size1, Size2, ConvOptions, ConvTransposeOptions, UnfoldOptions } from "./conv.js";
+export type { AvgPoolOptions, MaxPoolOptions, MaxPoolFn, AdaptiveMaxFn } from "./pool.js";
+export type { BatchNormOptions } from "./normalization.js";
+export type { AttentionOptions } from "./attention.js";

@@ -27,3 +27,12 @@ export {
 export { summary } from "./summary.js";
 export type { ModelStatistics, LayerSummary, SummaryOptions, SummaryColumn } from "./summary.js";
 export type { ForwardHook, ForwardPreHook, RemovableHandle } from "./module.js";
+export type { ConvLayerOptions, ConvTransposeLayerOptions, PaddingMode } from "./layers/conv.js";
+export type { MaxPoolLayerOptions, AvgPoolLayerOptions, Size as PoolSize } from "./layers/pool.js";
+export type { BatchNormLayerOptions } from "./layers/normalization.js";
+export type { EmbeddingOptions } from "./layers/embedding.js";
+export type { RNNOptions } from "./layers/rnn.js";
+export type { MultiheadAttentionOptions, MultiheadAttentionCallOptions } from "./layers/attention.js";
+export type { TransformerOptions, TransformerLayerOptions } from "./layers/transformer.js";
+export type { ReductionOptions, CrossEntropyLossOptions } from "./layers/loss.js";
+export type { Activation as TransformerActivation } from "./layers/transformer.js";

@@ -8,9 +8,11 @@ import { noGrad } from "../tensor/autograd.js";
 import { fmt } from "../tensor/shape.js";
 import { normal } from "../tensor/random.js";
 
+/** The nonlinearities calculateGain knows (PyTorch's names, and camelCase leakyRelu). */
 export type Nonlinearity =
   | "linear" | "conv1d" | "conv2d" | "conv3d" | "conv_transpose1d" | "conv_transpose2d" | "conv_transpose3d"
   | "sigmoid" | "tanh" | "relu" | "leaky_relu" | "leakyRelu" | "selu";
+/** Which fan kaiming init scales by: fan_in (default) or fan_out (also fanIn / fanOut). */
 export type FanMode = "fan_in" | "fan_out" | "fanIn" | "fanOut";
 
 function check(op: string, t: unknown): Tensor {
@@ -138,6 +140,7 @@ export function xavierNormal_(t: Tensor, gain: number | { gain?: number } = {}):
   return noGrad(() => t.normal_(0, std));
 }
 
+/** Options of kaimingUniform_ and kaimingNormal_. */
 export interface KaimingOptions {
   /** Negative slope of the rectifier after this layer (for leaky_relu). Default 0. */
   a?: number;

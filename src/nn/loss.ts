@@ -13,6 +13,7 @@ import { gather } from "../ops/indexing.js";
 import { squeeze, unsqueeze, reshape } from "../ops/shape.js";
 import { logSoftmax } from "./activation.js";
 
+/** How a loss combines its per-element values: their mean (the default), their sum, or none (the tensor of losses). */
 export type Reduction = "none" | "mean" | "sum";
 
 // The option keys of each loss, the first one being what PyTorch users would pass positionally.
@@ -130,9 +131,13 @@ export const klDiv = defineOp(
   },
 );
 
+/** Options of F.nllLoss. */
 export interface NllOptions {
+  /** A weight per class [C] (default none). */
   weight?: Tensor | null;
+  /** Targets of this class are left out of the loss and its mean (default -100). */
   ignoreIndex?: number;
+  /** "mean" (default), "sum" or "none". */
   reduction?: Reduction;
 }
 
@@ -172,7 +177,9 @@ export const nllLoss = defineOp("nllLoss", (input: Tensor, target: Tensor, opts:
   return reduce("nllLoss", loss, r);
 });
 
+/** Options of F.crossEntropy: those of F.nllLoss and labelSmoothing. */
 export interface CrossEntropyOptions extends NllOptions {
+  /** The amount of smoothing of the target, in [0, 1] (default 0). */
   labelSmoothing?: number;
 }
 

@@ -29,10 +29,13 @@ export class Parameter extends Tensor {
 
 /** What loadStateDict reports when it does not throw. */
 export interface LoadResult {
+  /** Keys the module has that the state dict lacked (only when not strict). */
   missingKeys: string[];
+  /** Keys of the state dict that the module does not have (only when not strict). */
   unexpectedKeys: string[];
 }
 
+/** A module's state: tensors by PyTorch's dotted names (`layers.0.weight`, `bn.running_mean`). */
 export type StateDict = Record<string, Tensor>;
 
 /** Keys that strict loading tolerates when absent (older PyTorch BatchNorm files lack them). */
@@ -51,6 +54,7 @@ export class Module {
   training = true;
   /** Names of registered buffers, and of the ones left out of the state dict. */
   declare protected _bufferNames: Set<string>;
+  /** Names of the buffers left out of the state dict (registerBuffer with persistent = false). */
   declare protected _nonPersistent: Set<string>;
 
   constructor() {
@@ -140,6 +144,7 @@ export class Module {
       }
     return out;
   }
+  /** Direct child modules, in order. */
   children(): Module[] {
     return this.namedChildren().map(([, m]) => m);
   }
@@ -152,6 +157,7 @@ export class Module {
     for (const [k, m] of this._childEntries()) out.push(...m.namedModules(prefix ? `${prefix}.${k}` : k, memo));
     return out;
   }
+  /** This module and every descendant, each once. */
   modules(): Module[] {
     return this.namedModules().map(([, m]) => m);
   }
@@ -182,6 +188,7 @@ export class Module {
         }
     return out;
   }
+  /** The parameters of this module and, with recurse, its descendants (each shared one once); pass them to an optimizer. */
   parameters(recurse = true): Parameter[] {
     return this.namedParameters("", recurse).map(([, p]) => p);
   }
@@ -199,6 +206,7 @@ export class Module {
         }
     return out;
   }
+  /** The buffers (running_mean, ...) of this module and, with recurse, its descendants. */
   buffers(recurse = true): Tensor[] {
     return this.namedBuffers("", recurse).map(([, b]) => b);
   }
@@ -211,11 +219,13 @@ export class Module {
     return n;
   }
 
+  /** This module's own parameters as [name, parameter], in order. */
   protected _ownParameters(): [string, Parameter][] {
     const out: [string, Parameter][] = [];
     for (const [k, v] of this._members()) if (v instanceof Parameter && !this._bufferNames.has(k)) out.push([k, v]);
     return out;
   }
+  /** This module's own buffers as [name, tensor] (only the persistent ones when asked). */
   protected _ownBuffers(persistentOnly = false): [string, Tensor][] {
     const out: [string, Tensor][] = [];
     for (const [k, v] of this._members())
@@ -274,9 +284,11 @@ export class Module {
     }
     return this;
   }
+  /** Casts every parameter and buffer to float32 in place; returns this module. */
   float(): this {
     return this.to("float32");
   }
+  /** Casts every parameter and buffer to float64 in place; returns this module. */
   double(): this {
     return this.to("float64");
   }
@@ -344,6 +356,7 @@ export class Module {
   extraRepr(): string {
     return "";
   }
+  /** The module tree as PyTorch prints it: class name, extraRepr() and the children, indented. */
   toString(): string {
     const kids = this.namedChildren();
     const head = `${this.constructor.name}(${this.extraRepr()}`;
@@ -485,6 +498,7 @@ function index(op: string, i: number, n: number): number {
 abstract class IndexedModules<T extends Module> extends Module {
   [index: number]: T;
 
+  /** The number of modules held. */
   get length(): number {
     let n = 0;
     while (Object.prototype.hasOwnProperty.call(this, String(n))) n++;
@@ -494,17 +508,21 @@ abstract class IndexedModules<T extends Module> extends Module {
   get(i: number): T {
     return this[index(`${this.constructor.name}.get`, i, this.length)];
   }
+  /** Replaces the module at i (negative counts from the end). */
   set(i: number, m: T): void {
     setField(this, String(index(`${this.constructor.name}.set`, i, this.length)), checkModule(`${this.constructor.name}.set`, m, i));
   }
+  /** Adds a module at the end; returns this. */
   append(m: T): this {
     setField(this, String(this.length), checkModule(`${this.constructor.name}.append`, m, this.length));
     return this;
   }
+  /** Adds each module at the end, in order; returns this. */
   extend(ms: Iterable<T>): this {
     for (const m of ms) this.append(m);
     return this;
   }
+  /** Inserts a module before index i (negative counts from the end). */
   insert(i: number, m: T): void {
     const n = this.length;
     const at = i < 0 ? Math.max(0, i + n) : Math.min(i, n);
@@ -512,6 +530,7 @@ abstract class IndexedModules<T extends Module> extends Module {
     for (let k = n; k > at; k--) setField(this, String(k), this[k - 1]);
     setField(this, String(at), m);
   }
+  /** The modules in order. */
   *[Symbol.iterator](): Iterator<T> {
     const n = this.length;
     for (let i = 0; i < n; i++) yield this[i];
@@ -541,6 +560,7 @@ export class Sequential extends IndexedModules<Module> {
       for (const [k, m] of entries) this.registerModule(k, checkModule("Sequential", m, k));
     } else modules.forEach((m, i) => this.append(checkModule("Sequential", m, i) as Module));
   }
+  /** The number of modules in the chain. */
   override get length(): number {
     return this._childEntries().length;
   }
@@ -548,9 +568,11 @@ export class Sequential extends IndexedModules<Module> {
     const kids = this._childEntries();
     return kids[index("Sequential.get", i, kids.length)][1];
   }
+  /** The modules in order. */
   override *[Symbol.iterator](): Iterator<Module> {
     for (const [, m] of this._childEntries()) yield m;
   }
+  /** Runs each module on the previous one's output; returns the last output. */
   override forward(x: any): any {
     for (const [, m] of this._childEntries()) x = m.call(x);
     return x;
@@ -571,17 +593,21 @@ export class ModuleDict<T extends Module = Module> extends Module {
   protected override _members(): [string, unknown][] {
     return [...super._members(), ...this._items];
   }
+  /** The module under key, or undefined. */
   get(key: string): T | undefined {
     return this._items.get(key);
   }
+  /** Adds or replaces the module under key; returns this. */
   set(key: string, m: T): this {
     checkName("ModuleDict.set", key);
     this._items.set(key, checkModule("ModuleDict.set", m, key) as T);
     return this;
   }
+  /** Whether a module is held under key. */
   has(key: string): boolean {
     return this._items.has(key);
   }
+  /** Removes the module under key; false when there was none. */
   delete(key: string): boolean {
     return this._items.delete(key);
   }
@@ -592,15 +618,19 @@ export class ModuleDict<T extends Module = Module> extends Module {
     this._items.delete(key);
     return m;
   }
+  /** The number of modules held. */
   get size(): number {
     return this._items.size;
   }
+  /** The keys, in insertion order. */
   keys(): string[] {
     return [...this._items.keys()];
   }
+  /** The modules, in insertion order. */
   values(): T[] {
     return [...this._items.values()];
   }
+  /** The [key, module] pairs, in insertion order. */
   entries(): [string, T][] {
     return [...this._items];
   }
@@ -621,11 +651,13 @@ export class ParameterList extends Module {
     super();
     for (const p of params) this.append(p);
   }
+  /** The number of parameters held. */
   get length(): number {
     let n = 0;
     while (Object.prototype.hasOwnProperty.call(this, String(n))) n++;
     return n;
   }
+  /** The parameter at i (negative counts from the end). */
   get(i: number): Parameter {
     return this[index("ParameterList.get", i, this.length)];
   }
@@ -635,6 +667,7 @@ export class ParameterList extends Module {
     setField(this, String(this.length), p instanceof Parameter ? p : new Parameter(p));
     return this;
   }
+  /** The parameters in order. */
   *[Symbol.iterator](): Iterator<Parameter> {
     const n = this.length;
     for (let i = 0; i < n; i++) yield this[i];
@@ -655,33 +688,42 @@ export class ParameterDict extends Module {
   protected override _members(): [string, unknown][] {
     return [...super._members(), ...this._items];
   }
+  /** The parameter under key, or undefined. */
   get(key: string): Parameter | undefined {
     return this._items.get(key);
   }
+  /** Adds or replaces the parameter under key (a tensor is wrapped as a Parameter); returns this. */
   set(key: string, p: Parameter | Tensor): this {
     checkName("ParameterDict.set", key);
     if (!(p instanceof Tensor)) throw new Error(`ParameterDict.set: '${key}' must be a Parameter or Tensor`);
     this._items.set(key, p instanceof Parameter ? p : new Parameter(p));
     return this;
   }
+  /** Whether a parameter is held under key. */
   has(key: string): boolean {
     return this._items.has(key);
   }
+  /** Removes the parameter under key; false when there was none. */
   delete(key: string): boolean {
     return this._items.delete(key);
   }
+  /** The number of parameters held. */
   get size(): number {
     return this._items.size;
   }
+  /** The keys, in insertion order. */
   keys(): string[] {
     return [...this._items.keys()];
   }
+  /** The parameters, in insertion order. */
   values(): Parameter[] {
     return [...this._items.values()];
   }
+  /** The [key, parameter] pairs, in insertion order. */
   entries(): [string, Parameter][] {
     return [...this._items];
   }
+  /** The keys, as PyTorch's ParameterDict iterates. */
   [Symbol.iterator](): Iterator<string> {
     return this._items.keys();
   }

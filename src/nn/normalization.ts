@@ -62,6 +62,7 @@ function checkParam(op: string, t: Tensor | null | undefined, what: string, shap
     throw new Error(`${op}: ${what} ${fmt(t.shape)} must have shape ${fmt(shape)} for input ${fmt(x.shape)}`);
 }
 
+/** Options of F.batchNorm. */
 export interface BatchNormOptions {
   /** Use the batch statistics and update the running ones (default false: use the running ones). */
   training?: boolean;

@@ -86,6 +86,7 @@ function avgBackCore(g: Tensor, win: PoolWindows, H: number, W: number): Tensor 
   return attach(y, "avgPool2dBackward", [g], (gg) => [avgCore(gg, win)]);
 }
 
+/** Options of F.maxPool1d / F.maxPool2d. */
 export interface MaxPoolOptions<S> {
   /** Step between windows (default kernelSize). */
   stride?: S | null;
@@ -101,7 +102,8 @@ export interface MaxPoolOptions<S> {
 /** F.maxPool1d/2d's options, in PyTorch's positional order (F.max_pool2d: ceil_mode before return_indices). */
 export const MAXPOOL_KEYS = ["stride", "padding", "dilation", "ceilMode", "returnIndices"] as const;
 
-type MaxPoolFn<S> = {
+/** The signature of F.maxPool1d/2d: with `returnIndices: true` the result is [values, indices]. */
+export type MaxPoolFn<S> = {
   (x: Tensor, kernelSize: S, opts?: MaxPoolOptions<S> & { returnIndices?: false }): Tensor;
   (x: Tensor, kernelSize: S, opts: MaxPoolOptions<S> & { returnIndices: true }): [Tensor, Tensor];
   (x: Tensor, kernelSize: S, stride?: S | null, padding?: S, dilation?: S, ceilMode?: boolean, returnIndices?: false): Tensor;
@@ -146,6 +148,7 @@ export const maxPool2d = defineOp("maxPool2d", ((x: Tensor, kernelSize: Size2, .
 export const maxPool1d = defineOp("maxPool1d", ((x: Tensor, kernelSize: Size1, ...rest: unknown[]) =>
   maxPoolNd("maxPool1d", 1, x, kernelSize, poolOptions("F.maxPool1d", rest, MAXPOOL_KEYS, MAXPOOL_KEYS, 3))) as MaxPoolFn<Size1>);
 
+/** Options of F.avgPool1d / F.avgPool2d. */
 export interface AvgPoolOptions<S> {
   /** Step between windows (default kernelSize). */
   stride?: S | null;
@@ -237,7 +240,8 @@ export const adaptiveAvgPool1d = defineOp("adaptiveAvgPool1d", (x: Tensor, outpu
   adaptiveNd("adaptiveAvgPool1d", 1, "avg", x, outputSize) as Tensor,
 );
 
-type AdaptiveMaxFn<S> = {
+/** The signature of F.adaptiveMaxPool1d/2d: with `returnIndices: true` the result is [values, indices]. */
+export type AdaptiveMaxFn<S> = {
   (x: Tensor, outputSize: S, opts?: { returnIndices?: false }): Tensor;
   (x: Tensor, outputSize: S, opts: { returnIndices: true }): [Tensor, Tensor];
 };

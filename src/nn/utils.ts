@@ -9,7 +9,8 @@ import { checkOptions } from "../tensor/options.js";
 
 const CLIP_GRAD_NORM_KEYS = ["normType", "errorIfNonfinite"] as const;
 
-type Params = Tensor | Iterable<Tensor>;
+/** Parameters as the utils take them: one tensor or an iterable of them (model.parameters()). */
+export type Params = Tensor | Iterable<Tensor>;
 
 function list(op: string, params: Params): Tensor[] {
   const ps = params instanceof Tensor ? [params] : [...params];

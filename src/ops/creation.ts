@@ -7,9 +7,13 @@ import { setRequiresGrad } from "../tensor/autograd.js";
 import { normal, randBelow, uniform } from "../tensor/random.js";
 import { checkOptions } from "../tensor/options.js";
 
+/** Options of the tensor constructors. */
 export interface TensorOptions {
+  /** The element type (default float32, or int32 for integer ranges and indices). */
   dtype?: DType;
+  /** The shape, for flat values (a TypedArray or a flat array). */
   shape?: number[];
+  /** Record ops on the tensor for backward() (default false). */
   requiresGrad?: boolean;
 }
 /** The options of dt.tensor; every other creation function takes all but shape. */
@@ -21,7 +25,8 @@ function creationOptions(op: string, opts: TensorOptions | undefined | null, arg
   return checkOptions(`dt.${op}`, opts, op === "tensor" ? TENSOR_KEYS : CREATION_KEYS, arg);
 }
 
-type Nested = number | boolean | Nested[];
+/** Nested JS arrays of numbers or booleans, as dt.tensor takes them. */
+export type Nested = number | boolean | Nested[];
 
 function finish(t: Tensor, opts: TensorOptions | undefined): Tensor {
   if (opts?.requiresGrad) setRequiresGrad(t, true);
@@ -114,7 +119,7 @@ export function full(shape: number[] | number, value: number | boolean, opts: Te
   return finish(new Tensor(data, s, dtype), opts);
 }
 /** Sizes given as PyTorch allows: `f([2, 3], opts?)`, or `f(2, 3)` / `f(2, 3, opts)` (varargs). */
-type Sizes = [shape: number[] | number, opts?: TensorOptions] | [...sizes: number[], opts: TensorOptions] | number[];
+export type Sizes = [shape: number[] | number, opts?: TensorOptions] | [...sizes: number[], opts: TensorOptions] | number[];
 
 function sizesArgs(op: string, args: unknown[]): [number[] | number, TensorOptions] {
   while (args.length > 1 && (args[args.length - 1] === undefined || args[args.length - 1] === null)) args = args.slice(0, -1); // f(shape, undefined)
@@ -136,12 +141,15 @@ export function ones(...args: Sizes): Tensor {
   const [shape, opts] = sizesArgs("ones", args);
   return full(shape, 1, opts);
 }
+/** dt.zerosLike(t, opts?): zeros of t's shape and dtype. */
 export function zerosLike(t: Tensor, opts: TensorOptions = {}): Tensor {
   return full(t.shape, 0, { dtype: t.dtype, ...creationOptions("zerosLike", opts, 2) });
 }
+/** dt.onesLike(t, opts?): ones of t's shape and dtype. */
 export function onesLike(t: Tensor, opts: TensorOptions = {}): Tensor {
   return full(t.shape, 1, { dtype: t.dtype, ...creationOptions("onesLike", opts, 2) });
 }
+/** dt.fullLike(t, value, opts?): `value` everywhere, in t's shape and dtype. */
 export function fullLike(t: Tensor, value: number | boolean, opts: TensorOptions = {}): Tensor {
   return full(t.shape, value, { dtype: t.dtype, ...creationOptions("fullLike", opts, 3) });
 }

@@ -66,36 +66,49 @@ function unaryFloat(name: string, op: UnaryOp, grad: (g: Tensor, x: Tensor, y: T
   });
 }
 
-// y = -x, dy/dx = -1
+/** neg(x): -x, elementwise (not for bool tensors).
+ *  y = -x, dy/dx = -1 */
 export const neg = defineOp("neg", (x: Tensor): Tensor => {
   checkTensor("neg", x);
   if (x.dtype === "bool") throw new Error(`neg: negation of a bool tensor of shape ${fmt(x.shape)} is not supported (use logicalNot)`);
   const y = un("neg", x, x.dtype);
   return attach(y, "neg", [x], (g) => [neg(g)]);
 });
-// y = e^x, dy/dx = y
+/** exp(x): e^x, elementwise (float result).
+ *  y = e^x, dy/dx = y */
 export const exp = unaryFloat("exp", "exp", (g, _x, y) => mul(g, y));
-// y = ln x, dy/dx = 1/x
+/** log(x): the natural logarithm, elementwise (float result).
+ *  y = ln x, dy/dx = 1/x */
 export const log = unaryFloat("log", "log", (g, x) => div(g, x));
-// y = ln(1+x), dy/dx = 1/(1+x)
+/** log1p(x): log(1 + x), accurate for small x.
+ *  y = ln(1+x), dy/dx = 1/(1+x) */
 export const log1p = unaryFloat("log1p", "log1p", (g, x) => div(g, add(x, 1)));
-// y = e^x - 1, dy/dx = y + 1
+/** expm1(x): e^x - 1, accurate for small x.
+ *  y = e^x - 1, dy/dx = y + 1 */
 export const expm1 = unaryFloat("expm1", "expm1", (g, _x, y) => mul(g, add(y, 1)));
-// y = sqrt x, dy/dx = 1 / (2y)
+/** sqrt(x): the square root, elementwise (float result).
+ *  y = sqrt x, dy/dx = 1 / (2y) */
 export const sqrt = unaryFloat("sqrt", "sqrt", (g, _x, y) => div(g, mul(y, 2)));
-// y = x^-1/2, dy/dx = -y^3 / 2
+/** rsqrt(x): 1 / sqrt(x), elementwise.
+ *  y = x^-1/2, dy/dx = -y^3 / 2 */
 export const rsqrt = unaryFloat("rsqrt", "rsqrt", (g, _x, y) => mul(g, mul(pow(y, 3), -0.5)));
-// y = sin x, dy/dx = cos x
+/** sin(x), elementwise (float result).
+ *  y = sin x, dy/dx = cos x */
 export const sin = unaryFloat("sin", "sin", (g, x) => mul(g, cos(x)));
-// y = cos x, dy/dx = -sin x
+/** cos(x), elementwise (float result).
+ *  y = cos x, dy/dx = -sin x */
 export const cos = unaryFloat("cos", "cos", (g, x) => mul(g, neg(sin(x))));
-// y = tanh x, dy/dx = 1 - y^2
+/** tanh(x), elementwise (float result).
+ *  y = tanh x, dy/dx = 1 - y^2 */
 export const tanh = unaryFloat("tanh", "tanh", (g, _x, y) => mul(g, rsub(square(y), 1)));
-// y = 1 / (1 + e^-x), dy/dx = y (1 - y)
+/** sigmoid(x): 1 / (1 + e^-x), elementwise.
+ *  y = 1 / (1 + e^-x), dy/dx = y (1 - y) */
 export const sigmoid = unaryFloat("sigmoid", "sigmoid", (g, _x, y) => mul(g, mul(y, rsub(y, 1))));
-// y = 1/x, dy/dx = -y^2
+/** reciprocal(x): 1 / x, elementwise (float result).
+ *  y = 1/x, dy/dx = -y^2 */
 export const reciprocal = unaryFloat("reciprocal", "reciprocal", (g, _x, y) => mul(g, neg(square(y))));
-// y = erf x, dy/dx = 2/sqrt(pi) e^(-x^2)
+/** erf(x): the Gauss error function, elementwise.
+ *  y = erf x, dy/dx = 2/sqrt(pi) e^(-x^2) */
 export const erf = unaryFloat("erf", "erf", (g, x) => mul(g, mul(exp(neg(square(x))), 2 / Math.sqrt(Math.PI))));
 
 function unarySame(name: string, op: UnaryOp, grad: ((g: Tensor, x: Tensor, y: Tensor) => Tensor) | null) {
@@ -110,18 +123,24 @@ function unarySame(name: string, op: UnaryOp, grad: ((g: Tensor, x: Tensor, y: T
     { differentiable: grad !== null },
   );
 }
-// y = |x|, dy/dx = sign x
+/** abs(x): |x|, elementwise, same dtype.
+ *  y = |x|, dy/dx = sign x */
 export const abs = unarySame("abs", "abs", (g, x) => mul(g, sign(x)));
-// y = x^2, dy/dx = 2x
+/** square(x): x * x, elementwise, same dtype.
+ *  y = x^2, dy/dx = 2x */
 export const square = unarySame("square", "square", (g, x) => mul(g, mul(x, 2)));
-// piecewise constant: dy/dx = 0 (as PyTorch)
+/** sign(x): -1, 0 or 1 by the sign of each element, same dtype.
+ *  piecewise constant: dy/dx = 0 (as PyTorch) */
 export const sign = unarySame("sign", "sign", (g) => mul(g, 0));
+/** floor(x): rounds down, elementwise; gradient 0. */
 export const floor = unarySame("floor", "floor", (g) => mul(g, 0));
+/** ceil(x): rounds up, elementwise; gradient 0. */
 export const ceil = unarySame("ceil", "ceil", (g) => mul(g, 0));
 /** Rounds half to even, as torch.round. */
 export const round = unarySame("round", "round", (g) => mul(g, 0));
-// y = max(x, 0), dy/dx = [x > 0]
-// (one kernel: x <= 0 ? 0 : g, as PyTorch's threshold_backward; with createGraph the differentiable form)
+/** relu(x): max(x, 0), elementwise.
+ *  y = max(x, 0), dy/dx = [x > 0]
+ *  (one kernel: x <= 0 ? 0 : g, as PyTorch's threshold_backward; with createGraph the differentiable form) */
 export const relu = unarySame("relu", "relu", (g, x) =>
   isGradEnabled() || g.dtype !== x.dtype || !isFloat(g.dtype) ? mul(g, gt(x, 0)) : wrap(B().binary("reluBackward", g, x, g.dtype), g.shape, g.dtype),
 );
@@ -183,18 +202,23 @@ export const softplus = defineOp("softplus", (x: Tensor, opts: { beta?: number; 
 
 // ---- logic on one input (no gradient) ------------------------------------------------------------
 
+/** logicalNot(x): !x as a bool tensor (non-zero is true). */
 export const logicalNot = defineOp("logicalNot", (x: Tensor) => un("logicalNot", checkTensor("logicalNot", x), "bool"), { differentiable: false });
+/** isnan(x): true where an element is NaN (bool result). */
 export const isnan = defineOp("isnan", (x: Tensor) => un("isnan", checkTensor("isnan", x), "bool"), { differentiable: false });
+/** isfinite(x): true where an element is neither infinite nor NaN (bool result). */
 export const isfinite = defineOp("isfinite", (x: Tensor) => un("isfinite", checkTensor("isfinite", x), "bool"), { differentiable: false });
 
 // ---- binary arithmetic ---------------------------------------------------------------------------
 
-// z = a + b, dz/da = 1, dz/db = 1 (summed over broadcast dims)
+/** add(a, b): a + b, broadcast; either operand may be a number.
+ *  z = a + b, dz/da = 1, dz/db = 1 (summed over broadcast dims) */
 export const add = defineOp("add", (a: Operand, b: Operand): Tensor => {
   const [z, x, y] = bin("add", "add", a, b, "same");
   return attach(z, "add", [x, y], (g) => [sumTo(g, x.shape), sumTo(g, y.shape)]);
 });
-// z = a - b, dz/da = 1, dz/db = -1
+/** sub(a, b): a - b, broadcast; either operand may be a number.
+ *  z = a - b, dz/da = 1, dz/db = -1 */
 export const sub = defineOp("sub", (a: Operand, b: Operand): Tensor => {
   const [z, x, y] = bin("sub", "sub", a, b, "same");
   return attach(z, "sub", [x, y], (g) => [sumTo(g, x.shape), y.requiresGrad ? sumTo(neg(g), y.shape) : null]);
@@ -203,7 +227,8 @@ export const sub = defineOp("sub", (a: Operand, b: Operand): Tensor => {
 export function rsub(a: Operand, b: Operand): Tensor {
   return sub(b, a);
 }
-// z = a b, dz/da = b, dz/db = a
+/** mul(a, b): a * b, broadcast; either operand may be a number.
+ *  z = a b, dz/da = b, dz/db = a */
 export const mul = defineOp("mul", (a: Operand, b: Operand): Tensor => {
   const [z, x, y] = bin("mul", "mul", a, b, "same");
   return attach(z, "mul", [x, y], (g) => [
@@ -211,7 +236,8 @@ export const mul = defineOp("mul", (a: Operand, b: Operand): Tensor => {
     y.requiresGrad ? sumTo(mul(g, x), y.shape) : null,
   ]);
 });
-// z = a / b (true division), dz/da = 1/b, dz/db = -a/b^2 = -z/b
+/** div(a, b): a / b (true division, float result), broadcast; either operand may be a number.
+ *  z = a / b (true division), dz/da = 1/b, dz/db = -a/b^2 = -z/b */
 export const div = defineOp("div", (a: Operand, b: Operand): Tensor => {
   const [z, x, y] = bin("div", "div", a, b, "float");
   return attach(z, "div", [x, y], (g) => [
@@ -219,7 +245,8 @@ export const div = defineOp("div", (a: Operand, b: Operand): Tensor => {
     y.requiresGrad ? sumTo(neg(div(mul(g, x), mul(y, y))), y.shape) : null,
   ]);
 });
-// z = a^b, dz/da = b a^(b-1), dz/db = z ln a (0 where a = 0 and b >= 0, as PyTorch)
+/** pow(a, b): a ** b, broadcast; either operand may be a number.
+ *  z = a^b, dz/da = b a^(b-1), dz/db = z ln a (0 where a = 0 and b >= 0, as PyTorch) */
 export const pow = defineOp("pow", (a: Operand, b: Operand): Tensor => {
   const [z, x, y] = bin("pow", "pow", a, b, "same");
   return attach(z, "pow", [x, y], (g) => [
@@ -227,7 +254,8 @@ export const pow = defineOp("pow", (a: Operand, b: Operand): Tensor => {
     y.requiresGrad ? sumTo(mul(g, where(logicalAnd(eq(x, 0), ge(y, 0)), 0, mul(z, log(x)))), y.shape) : null,
   ]);
 });
-// z = max(a, b): the gradient goes to the larger input, split evenly on ties (as PyTorch)
+/** maximum(a, b): the larger of a and b, elementwise, broadcast.
+ *  z = max(a, b): the gradient goes to the larger input, split evenly on ties (as PyTorch) */
 export const maximum = defineOp("maximum", (a: Operand, b: Operand): Tensor => {
   const [z, x, y] = bin("maximum", "maximum", a, b, "same");
   return attach(z, "maximum", [x, y], (g) => {
@@ -235,6 +263,7 @@ export const maximum = defineOp("maximum", (a: Operand, b: Operand): Tensor => {
     return [x.requiresGrad ? sumTo(mul(g, w), x.shape) : null, y.requiresGrad ? sumTo(mul(g, rsub(w, 1)), y.shape) : null];
   });
 });
+/** minimum(a, b): the smaller of a and b, elementwise, broadcast; the gradient as maximum's. */
 export const minimum = defineOp("minimum", (a: Operand, b: Operand): Tensor => {
   const [z, x, y] = bin("minimum", "minimum", a, b, "same");
   return attach(z, "minimum", [x, y], (g) => {
@@ -248,13 +277,21 @@ export const minimum = defineOp("minimum", (a: Operand, b: Operand): Tensor => {
 function compare(name: string, op: BinaryOp) {
   return defineOp(name, (a: Operand, b: Operand): Tensor => bin(name, op, a, b, "bool")[0], { differentiable: false });
 }
+/** eq(a, b): a == b, elementwise, broadcast (bool result). */
 export const eq = compare("eq", "eq");
+/** ne(a, b): a != b, elementwise, broadcast (bool result). */
 export const ne = compare("ne", "ne");
+/** lt(a, b): a < b, elementwise, broadcast (bool result). */
 export const lt = compare("lt", "lt");
+/** le(a, b): a <= b, elementwise, broadcast (bool result). */
 export const le = compare("le", "le");
+/** gt(a, b): a > b, elementwise, broadcast (bool result). */
 export const gt = compare("gt", "gt");
+/** ge(a, b): a >= b, elementwise, broadcast (bool result). */
 export const ge = compare("ge", "ge");
+/** logicalAnd(a, b): a && b (non-zero is true), broadcast (bool result). */
 export const logicalAnd = compare("logicalAnd", "logicalAnd");
+/** logicalOr(a, b): a || b (non-zero is true), broadcast (bool result). */
 export const logicalOr = compare("logicalOr", "logicalOr");
 
 /** where(cond, a, b): a where cond is true, else b; broadcasts all three.

@@ -14,7 +14,8 @@ import { expand, flip, reshape } from "./shape.js";
 import { scatterAdd } from "./indexing.js";
 import { zeros } from "./creation.js";
 
-type Dim = number | number[] | undefined | null;
+/** The dims a reduction runs over: one, a list, or every dim (omitted, null or []). */
+export type Dim = number | number[] | undefined | null;
 
 function reduceCore(name: string, op: ReduceOp, x: Tensor, axes: number[], keepdim: boolean, dtype: DType): Tensor {
   const data = B().reduce(op, x, axes, dtype);
@@ -48,7 +49,8 @@ function intOrFloat(d: DType): DType {
   return isFloat(d) ? d : "int32";
 }
 
-// y = sum x, dy/dx = 1 (broadcast back)
+/** sum(x, dim?, keepdim = false): the sum over dim (a number or a list; every dim when omitted).
+ *  y = sum x, dy/dx = 1 (broadcast back) */
 export const sum = defineOp("sum", (x: Tensor, dim?: Dim, keepdim = false): Tensor => {
   checkTensor("sum", x);
   const axes = normDims("sum", dim, x.ndim, x.shape);
@@ -62,7 +64,8 @@ function countOf(shape: number[], axes: number[]): number {
   return n;
 }
 
-// y = sum x / n
+/** mean(x, dim?, keepdim = false): the mean over dim (every dim when omitted); float result.
+ *  y = sum x / n */
 export const mean = defineOp("mean", (x: Tensor, dim?: Dim, keepdim = false): Tensor => {
   checkTensor("mean", x);
   const axes = normDims("mean", dim, x.ndim, x.shape);
@@ -70,7 +73,8 @@ export const mean = defineOp("mean", (x: Tensor, dim?: Dim, keepdim = false): Te
   return div(sum(xf, axes.length ? axes : [], keepdim), countOf(x.shape, axes));
 });
 
-// y = prod x, dy/dx_i = prod_{j != i} x_j (handles zeros exactly)
+/** prod(x, dim?, keepdim = false): the product over dim (every dim when omitted).
+ *  y = prod x, dy/dx_i = prod_{j != i} x_j (handles zeros exactly) */
 export const prod = defineOp("prod", (x: Tensor, dim?: Dim, keepdim = false): Tensor => {
   checkTensor("prod", x);
   const axes = normDims("prod", dim, x.ndim, x.shape);
@@ -106,7 +110,9 @@ function amaxLike(name: string, op: "max" | "min") {
     return attach(y, name, [x], (g) => [extremeGrad(g, x, y, axes)]);
   };
 }
+/** amax(x, dim?, keepdim = false): the maximum over dim (every dim when omitted); ties share the gradient. */
 export const amax = defineOp("amax", amaxLike("amax", "max"));
+/** amin(x, dim?, keepdim = false): the minimum over dim (every dim when omitted); ties share the gradient. */
 export const amin = defineOp("amin", amaxLike("amin", "min"));
 
 function argLike(name: string, op: "argmax" | "argmin") {
@@ -122,12 +128,14 @@ function argLike(name: string, op: "argmax" | "argmin") {
     return reduceCore(name, op, x, x.ndim === 0 ? [] : [d], keepdim, "int32");
   };
 }
+/** argmax(x, dim?, keepdim = false): int32 index of the maximum along dim (of the flattened tensor when omitted). */
 export const argmax = defineOp("argmax", argLike("argmax", "argmax"), { differentiable: false });
+/** argmin(x, dim?, keepdim = false): int32 index of the minimum along dim (of the flattened tensor when omitted). */
 export const argmin = defineOp("argmin", argLike("argmin", "argmin"), { differentiable: false });
 
 function maxLike(name: string, op: "max" | "min", whole: (x: Tensor) => Tensor, arg: (x: Tensor, d: number, k: boolean) => Tensor) {
   function f(x: Tensor): Tensor;
-  function f(x: Tensor, dim: number, keepdim?: boolean): { values: Tensor; indices: Tensor } & Iterable<Tensor>;
+  function f(x: Tensor, dim: number, keepdim?: boolean): ValuesIndices;
   function f(x: Tensor, dim?: number | null, keepdim = false): Tensor | { values: Tensor; indices: Tensor } {
     checkTensor(name, x);
     if (dim === undefined || dim === null) return whole(x);
@@ -146,15 +154,26 @@ function maxLike(name: string, op: "max" | "min", whole: (x: Tensor) => Tensor, 
     const r = { values, indices };
     // also destructures like torch's namedtuple: const [v, i] = x.max(1)
     Object.defineProperty(r, Symbol.iterator, { value: function* () { yield values; yield indices; }, enumerable: false });
-    return r as { values: Tensor; indices: Tensor } & Iterable<Tensor>;
+    return r as ValuesIndices;
   }
   return f;
 }
+
+/** What max(x, dim) and min(x, dim) return; also destructurable: `const [values, indices] = x.max(1)`. */
+export type ValuesIndices = {
+  /** The largest (smallest) values along dim. */
+  values: Tensor;
+  /** Their int32 indices along dim. */
+  indices: Tensor;
+} & Iterable<Tensor>;
+
 /** max(x) -> 0-d tensor; max(x, dim, keepdim?) -> { values, indices }. */
 export const max = defineOp("max", maxLike("max", "max", (x) => amax(x), (x, d, k) => argmax(x, d, k)));
+/** min(x) -> 0-d tensor; min(x, dim, keepdim?) -> { values, indices }. */
 export const min = defineOp("min", maxLike("min", "min", (x) => amin(x), (x, d, k) => argmin(x, d, k)));
 
-// y = log sum exp x, computed as m + log sum exp(x - m) with m = max x; dy/dx = exp(x - y)
+/** logsumexp(x, dim?, keepdim = false): log(sum(exp(x))) over dim, computed stably.
+ *  y = log sum exp x, computed as m + log sum exp(x - m) with m = max x; dy/dx = exp(x - y) */
 export const logsumexp = defineOp("logsumexp", (x: Tensor, dim?: Dim, keepdim = false): Tensor => {
   checkTensor("logsumexp", x);
   const axes = normDims("logsumexp", dim, x.ndim, x.shape);
@@ -168,28 +187,33 @@ export const logsumexp = defineOp("logsumexp", (x: Tensor, dim?: Dim, keepdim = 
   return attach(y, "logsumexp", [xf], (g) => [mul(unreduce(g, x.shape, axes), exp(sub(xf, unreduce(y, x.shape, axes))))]);
 });
 
+/** all(x, dim?, keepdim = false): true where every element over dim is non-zero (bool result). */
 export const all = defineOp(
   "all",
   (x: Tensor, dim?: Dim, keepdim = false): Tensor => reduceCore("all", "all", checkTensor("all", x), normDims("all", dim, x.ndim, x.shape), keepdim, "bool"),
   { differentiable: false },
 );
+/** any(x, dim?, keepdim = false): true where some element over dim is non-zero (bool result). */
 export const any = defineOp(
   "any",
   (x: Tensor, dim?: Dim, keepdim = false): Tensor => reduceCore("any", "any", checkTensor("any", x), normDims("any", dim, x.ndim, x.shape), keepdim, "bool"),
   { differentiable: false },
 );
 
+/** Options of var and std. */
 export interface VarOptions {
   /** Subtracted from the count in the denominator: 1 = unbiased (default), 0 = population. */
   correction?: number;
+  /** Keep the reduced dims with size 1 (default false). */
   keepdim?: boolean;
   /** PyTorch's older spelling: unbiased false is correction 0 (not together with correction). */
   unbiased?: boolean;
 }
 const VAR_KEYS = ["correction", "keepdim", "unbiased"] as const;
 
-// var = sum (x - mean)^2 / (n - correction)
-// Also PyTorch's legacy positional form var(dim?, unbiased, keepdim?): unbiased false is correction 0.
+/** var(x, dim?, { correction = 1, keepdim = false }): the variance over dim (every dim when omitted).
+ *  var = sum (x - mean)^2 / (n - correction)
+ *  Also PyTorch's legacy positional form var(dim?, unbiased, keepdim?): unbiased false is correction 0. */
 export const variance = defineOp("var", (x: Tensor, dim?: Dim | VarOptions | boolean, opts: VarOptions | boolean = {}, keepdim?: boolean): Tensor => {
   checkTensor("var", x);
   if (typeof dim === "boolean") [dim, opts] = [undefined, dim]; // var(unbiased)
@@ -209,7 +233,8 @@ export const variance = defineOp("var", (x: Tensor, dim?: Dim | VarOptions | boo
   return div(ss, Math.max(0, countOf(x.shape, axes) - (opts.correction ?? 1)));
 });
 
-// std = sqrt(var)
+/** std(x, dim?, { correction = 1, keepdim = false }): the standard deviation, sqrt(var).
+ *  std = sqrt(var) */
 export const std = defineOp("std", (x: Tensor, dim?: Dim | VarOptions | boolean, opts: VarOptions | boolean = {}, keepdim?: boolean): Tensor =>
   sqrt(variance(x, dim, opts, keepdim)),
 );
@@ -240,7 +265,8 @@ export const norm = defineOp("norm", (x: Tensor, p: number | "fro" = 2, dim?: Di
   });
 });
 
-// y_i = sum_{j <= i} x_j; dy/dx: reversed cumulative sum of g
+/** cumsum(x, dim): the cumulative sum along dim.
+ *  y_i = sum_{j <= i} x_j; dy/dx: reversed cumulative sum of g */
 export const cumsum = defineOp("cumsum", (x: Tensor, dim: number): Tensor => {
   checkTensor("cumsum", x);
   if (dim === undefined) throw new Error(`cumsum: dim is required (input shape ${fmt(x.shape)})`);

@@ -108,6 +108,7 @@ export const view = defineOp("view", (x: Tensor, ...shape: (number | number[])[]
   return attach(view_(x, s, st, x.offset), "view", [x], (g) => [reshape(g, x.shape)]);
 });
 
+/** flatten(x, startDim = 0, endDim = -1): merges dims startDim..endDim into one (a view when strides allow). */
 export const flatten = defineOp("flatten", (x: Tensor, startDim = 0, endDim = -1): Tensor => {
   checkTensor("flatten", x);
   if (x.ndim === 0) return reshape(x, [1]);
@@ -126,6 +127,7 @@ export const squeeze = defineOp("squeeze", (x: Tensor, dim?: number | number[]):
   return reshape(x, shape);
 });
 
+/** unsqueeze(x, dim): a view with a size-1 dim inserted at dim. */
 export const unsqueeze = defineOp("unsqueeze", (x: Tensor, dim: number): Tensor => {
   checkTensor("unsqueeze", x);
   const d = normDim("unsqueeze", dim, x.ndim + 1, x.shape);
@@ -148,6 +150,7 @@ export const permute = defineOp("permute", (x: Tensor, ...dims: (number | number
   return attach(out, "permute", [x], (g) => [permute(g, inv)]);
 });
 
+/** transpose(x, dim0, dim1): a view with the two dims swapped. */
 export const transpose = defineOp("transpose", (x: Tensor, dim0: number, dim1: number): Tensor => {
   checkTensor("transpose", x);
   if (x.ndim === 0) return x;
@@ -218,6 +221,7 @@ export const sliceBackward = defineOp("sliceBackward", (g: Tensor, shape: number
   return attach(out, "sliceBackward", [g], (gg) => [slice(gg, dim, start, start + (g.shape[dim] - 1) * step + 1, step)]);
 });
 
+/** narrow(x, dim, start, length): a view of `length` elements along dim from start. */
 export const narrow = defineOp("narrow", (x: Tensor, dim: number, start: number, length: number): Tensor => {
   checkTensor("narrow", x);
   const d = normDim("narrow", dim, x.ndim, x.shape);
@@ -258,6 +262,7 @@ export const cat = defineOp("cat", (tensors: Tensor[], dim = 0): Tensor => {
   return attach(out, "cat", parts, (g) => parts.map((t, i) => (t.requiresGrad ? slice(g, d, starts[i], starts[i] + t.shape[d]) : null)));
 });
 
+/** stack(tensors, dim = 0): joins tensors of one shape along a new dim. */
 export const stack = defineOp("stack", (tensors: Tensor[], dim = 0): Tensor => {
   if (!Array.isArray(tensors) || tensors.length === 0) throw new Error(`stack: expected a non-empty array of tensors`);
   tensors.forEach((t, i) => checkTensor("stack", t, `tensor ${i}`));
@@ -333,8 +338,11 @@ export const repeat = defineOp("repeat", (x: Tensor, ...times: (number | number[
   return reshape(contiguous(expand(reshape(x, inter), big)), src.map((s, i) => s * t[i]));
 });
 
+/** Options of pad / F.pad. */
 export interface PadOptions {
+  /** How the padding is filled (default "constant"). */
   mode?: "constant" | "reflect" | "replicate" | "circular";
+  /** The fill value of constant padding (default 0). */
   value?: number;
 }
 const PAD_KEYS = ["mode", "value"] as const;

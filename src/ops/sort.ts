@@ -17,13 +17,13 @@ const UNIQUE_KEYS = ["sorted", "returnInverse", "returnCounts", "dim"] as const;
 import { gather, indexSelect } from "./indexing.js";
 import { clone, contiguous, reshape, transpose } from "./shape.js";
 
-/** { values, indices } that also destructures as [values, indices] (like torch's namedtuples). */
-export type ValuesIndices = { values: Tensor; indices: Tensor } & Iterable<Tensor>;
+/** { values, indices } of sort / topk, also destructurable as [values, indices] (torch returns a tuple). */
+export type SortResult = { values: Tensor; indices: Tensor } & Iterable<Tensor>;
 
-function pair(values: Tensor, indices: Tensor): ValuesIndices {
+function pair(values: Tensor, indices: Tensor): SortResult {
   const r = { values, indices };
   Object.defineProperty(r, Symbol.iterator, { value: function* () { yield values; yield indices; }, enumerable: false });
-  return r as ValuesIndices;
+  return r as SortResult;
 }
 
 /** Ascending order with NaN after everything (PyTorch's order). */
@@ -95,7 +95,7 @@ export interface SortOptions {
  *  Stable always: equal elements keep their order. d values/dx: the gradient goes back to the
  *  position each value came from.
  *  @example const { values, indices } = dt.sort(x, { descending: true }); */
-export const sort = defineOp("sort", (x: Tensor, opts: SortOptions = {}): ValuesIndices => {
+export const sort = defineOp("sort", (x: Tensor, opts: SortOptions = {}): SortResult => {
   checkTensor("sort", x);
   opts = checkOptions("dt.sort", opts, SORT_KEYS, 2);
   const { descending = false } = opts ?? {};
@@ -130,7 +130,7 @@ export interface TopkOptions {
 /** topk(x, k, { dim = -1, largest = true, sorted = true }) -> { values, indices } (int32), as torch.topk.
  *  Among equal values the lower index comes first (PyTorch leaves that order unspecified).
  *  @example const { values, indices } = logits.topk(5); */
-export const topk = defineOp("topk", (x: Tensor, k: number, opts: TopkOptions = {}): ValuesIndices => {
+export const topk = defineOp("topk", (x: Tensor, k: number, opts: TopkOptions = {}): SortResult => {
   checkTensor("topk", x);
   opts = checkOptions("dt.topk", opts, TOPK_KEYS, 3);
   if (typeof k !== "number" || !Number.isInteger(k) || k < 0) throw new Error(`topk: k must be a non-negative integer, got ${String(k)} (input shape ${fmt(x.shape)})`);

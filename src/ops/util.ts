@@ -4,6 +4,7 @@ import { Tensor } from "../tensor/tensor.js";
 import { alloc, category, isFloat, promote, scalarDType, type DType, type TypedArray } from "../tensor/dtype.js";
 import { contiguousStrides, fmt, shapesEqual } from "../tensor/shape.js";
 
+/** A tensor operand, or a number or boolean in its place. */
 export type Operand = Tensor | number | boolean;
 
 export function wrap(data: TypedArray, shape: number[], dtype: DType): Tensor {

@@ -7,6 +7,7 @@ import { Tensor } from "../tensor/tensor.js";
 import type { TypedArray } from "../tensor/dtype.js";
 import { Optimizer, buffer, check, checkKeys, readable, stateLike, writeParam, type ParamGroup, type ParamState, type ParamsInput } from "./optimizer.js";
 
+/** Options of optim.Adagrad (PyTorch's names and defaults). */
 export interface AdagradOptions {
   /** Learning rate. Default 0.01. */
   lr?: number;

@@ -10,6 +10,7 @@ import { B } from "../backend/backend.js";
 import type { TypedArray } from "../tensor/dtype.js";
 import { Optimizer, buffer, check, checkKeys, readable, stateLike, writeParam, type ParamGroup, type ParamState, type ParamsInput } from "./optimizer.js";
 
+/** Options of optim.Adam and optim.AdamW (PyTorch's names and defaults). */
 export interface AdamOptions {
   /** Learning rate. Default 1e-3. */
   lr?: number;

@@ -10,15 +10,19 @@ import { checkOptions } from "../tensor/options.js";
 import { Tensor } from "../tensor/tensor.js";
 import { Optimizer, type ParamGroup } from "./optimizer.js";
 
-type AnyOptimizer = Optimizer<any>;
-type Group = ParamGroup<Record<string, unknown>> & Record<string, any>;
+/** An optimiser of any options type. */
+export type AnyOptimizer = Optimizer<object>;
+type Group = ParamGroup<Record<string, unknown>> & Record<string, any>; // internal, not in the declarations
 
 /** What every scheduler offers. */
 export interface Scheduler {
+  /** The optimiser whose param groups' lr this scheduler sets. */
   readonly optimizer: AnyOptimizer;
   /** The learning rate of each param group after the last step. */
   getLastLr(): number[];
+  /** The scheduler's state (every field but the optimizer), as PyTorch's state_dict(). */
   stateDict(): Record<string, unknown>;
+  /** Restores a state from stateDict(). */
   loadStateDict(sd: Record<string, unknown>): void;
 }
 
@@ -80,12 +84,15 @@ function fieldsOf(obj: object, skip: readonly string[]): Record<string, unknown>
  *  then call `initialStep()`; `getLr()` is the chainable form, `closedFormLr()` the closed form
  *  used when stepping to an explicit epoch (as SequentialLR does at its milestones). */
 export abstract class LRScheduler implements Scheduler {
+  /** The optimiser whose param groups' lr this scheduler sets. */
   readonly optimizer: AnyOptimizer;
   /** The learning rate of each group at epoch 0 (the groups' `initialLr`). */
   baseLrs: number[];
   /** The index of the last epoch stepped (−1 before the first step). */
   lastEpoch: number;
+  /** Steps taken. */
   protected _stepCount = 0;
+  /** The learning rate of each param group after the last step. */
   protected _lastLr: number[] = [];
 
   constructor(optimizer: AnyOptimizer, lastEpoch = -1) {
@@ -131,6 +138,7 @@ export abstract class LRScheduler implements Scheduler {
     this._lastLr = groups.map((g) => g.lr);
   }
 
+  /** The learning rate of each param group after the last step. */
   getLastLr(): number[] {
     return this._lastLr.slice();
   }
@@ -140,10 +148,12 @@ export abstract class LRScheduler implements Scheduler {
     return fieldsOf(this, []);
   }
 
+  /** Restores a state from stateDict(). */
   loadStateDict(sd: Record<string, unknown>): void {
     for (const [k, v] of Object.entries(sd)) if (k !== "optimizer") (this as Record<string, unknown>)[k] = copyValue(v);
   }
 
+  /** The current lr of each param group. */
   protected lrs(): number[] {
     return groupsOf(this.optimizer).map((g) => g.lr);
   }
@@ -153,6 +163,7 @@ const LAMBDALR_KEYS = ["lastEpoch"] as const;
 /** lr = initialLr · lrLambda(epoch) (one function, or one per group).
  *  @example new optim.lrScheduler.LambdaLR(opt, (epoch) => 0.95 ** epoch) */
 export class LambdaLR extends LRScheduler {
+  /** The factor of the initial lr for each epoch, one function per param group. */
   lrLambdas: ((epoch: number) => number)[];
   constructor(optimizer: AnyOptimizer, lrLambda: ((epoch: number) => number) | ((epoch: number) => number)[], opts: { lastEpoch?: number } = {}) {
     const { lastEpoch = -1 } = checkOptions("optim.lrScheduler.LambdaLR", opts, LAMBDALR_KEYS, 3);
@@ -170,9 +181,11 @@ export class LambdaLR extends LRScheduler {
   protected getLr(): number[] {
     return this.baseLrs.map((b, i) => b * this.lrLambdas[i](this.lastEpoch));
   }
+  /** The state without the lambdas (functions are not saved, as in PyTorch). */
   override stateDict(): Record<string, unknown> {
     return fieldsOf(this, ["lrLambdas"]);
   }
+  /** Restores a state from stateDict() (the lambdas stay as constructed). */
   override loadStateDict(sd: Record<string, unknown>): void {
     const { lrLambdas: _ignored, ...rest } = sd;
     super.loadStateDict(rest);
@@ -183,7 +196,9 @@ const STEPLR_KEYS = ["gamma", "lastEpoch"] as const;
 /** Multiplies the lr by gamma every stepSize epochs.
  *  @example new optim.lrScheduler.StepLR(opt, 30, { gamma: 0.1 }) */
 export class StepLR extends LRScheduler {
+  /** Epochs between decays. */
   stepSize: number;
+  /** The factor of each decay. */
   gamma: number;
   constructor(optimizer: AnyOptimizer, stepSize: number, opts: { gamma?: number; lastEpoch?: number } = {}) {
     const { gamma = 0.1, lastEpoch = -1 } = checkOptions("optim.lrScheduler.StepLR", opts, STEPLR_KEYS, 3);
@@ -208,6 +223,7 @@ const MULTISTEPLR_KEYS = ["gamma", "lastEpoch"] as const;
 export class MultiStepLR extends LRScheduler {
   /** Sorted milestones (repeats allowed: a milestone given twice applies gamma twice). */
   milestones: number[];
+  /** The factor of each decay. */
   gamma: number;
   constructor(optimizer: AnyOptimizer, milestones: readonly number[], opts: { gamma?: number; lastEpoch?: number } = {}) {
     const { gamma = 0.1, lastEpoch = -1 } = checkOptions("optim.lrScheduler.MultiStepLR", opts, MULTISTEPLR_KEYS, 3);
@@ -231,6 +247,7 @@ const EXPONENTIALLR_KEYS = ["lastEpoch"] as const;
 /** Multiplies the lr by gamma every epoch.
  *  @example new optim.lrScheduler.ExponentialLR(opt, 0.95) */
 export class ExponentialLR extends LRScheduler {
+  /** The factor applied every epoch. */
   gamma: number;
   constructor(optimizer: AnyOptimizer, gamma: number, opts: { lastEpoch?: number } = {}) {
     const { lastEpoch = -1 } = checkOptions("optim.lrScheduler.ExponentialLR", opts, EXPONENTIALLR_KEYS, 3);
@@ -254,7 +271,9 @@ const COSINEANNEALINGLR_KEYS = ["etaMin", "lastEpoch"] as const;
  *  lr_t = etaMin + (lr_{t−1} − etaMin)·(1 + cos(πt/tMax)) / (1 + cos(π(t−1)/tMax)).
  *  @example new optim.lrScheduler.CosineAnnealingLR(opt, 100, { etaMin: 1e-5 }) */
 export class CosineAnnealingLR extends LRScheduler {
+  /** Epochs of a half cosine period. */
   tMax: number;
+  /** The smallest lr. */
   etaMin: number;
   constructor(optimizer: AnyOptimizer, tMax: number, opts: { etaMin?: number; lastEpoch?: number } = {}) {
     const { etaMin = 0, lastEpoch = -1 } = checkOptions("optim.lrScheduler.CosineAnnealingLR", opts, COSINEANNEALINGLR_KEYS, 3);
@@ -281,10 +300,15 @@ const COSINEANNEALINGWARMRESTARTS_KEYS = ["tMult", "etaMin", "lastEpoch"] as con
  *  the period multiplied by tMult after each restart.
  *  @example new optim.lrScheduler.CosineAnnealingWarmRestarts(opt, 10, { tMult: 2, etaMin: 1e-5 }) */
 export class CosineAnnealingWarmRestarts extends LRScheduler {
+  /** Epochs until the first restart. */
   t0: number;
+  /** Epochs of the current period. */
   tI: number;
+  /** The factor of the period after each restart. */
   tMult: number;
+  /** The smallest lr. */
   etaMin: number;
+  /** Epochs since the last restart. */
   tCur: number;
   constructor(optimizer: AnyOptimizer, t0: number, opts: { tMult?: number; etaMin?: number; lastEpoch?: number } = {}) {
     const { tMult = 1, etaMin = 0, lastEpoch = -1 } = checkOptions("optim.lrScheduler.CosineAnnealingWarmRestarts", opts, COSINEANNEALINGWARMRESTARTS_KEYS, 3);
@@ -338,7 +362,9 @@ const CONSTANTLR_KEYS = ["factor", "totalIters", "lastEpoch"] as const;
 /** Multiplies the lr by factor until epoch totalIters, then restores it.
  *  @example new optim.lrScheduler.ConstantLR(opt, { factor: 0.5, totalIters: 4 }) */
 export class ConstantLR extends LRScheduler {
+  /** The factor of the lr until totalIters. */
   factor: number;
+  /** Epochs during which the factor applies. */
   totalIters: number;
   constructor(optimizer: AnyOptimizer, opts: { factor?: number; totalIters?: number; lastEpoch?: number } = {}) {
     const { factor = 1 / 3, totalIters = 5, lastEpoch = -1 } = checkOptions("optim.lrScheduler.ConstantLR", opts, CONSTANTLR_KEYS, 2);
@@ -362,7 +388,9 @@ const POLYNOMIALLR_KEYS = ["totalIters", "power", "lastEpoch"] as const;
 /** Decays the lr polynomially to 0 over totalIters epochs: lr = initialLr·(1 − t/totalIters)^power.
  *  @example new optim.lrScheduler.PolynomialLR(opt, { totalIters: 100, power: 2 }) */
 export class PolynomialLR extends LRScheduler {
+  /** Epochs over which the lr decays to 0. */
   totalIters: number;
+  /** The power of the polynomial. */
   power: number;
   constructor(optimizer: AnyOptimizer, opts: { totalIters?: number; power?: number; lastEpoch?: number } = {}) {
     const { totalIters = 5, power = 1, lastEpoch = -1 } = checkOptions("optim.lrScheduler.PolynomialLR", opts, POLYNOMIALLR_KEYS, 2);
@@ -386,6 +414,7 @@ const MULTIPLICATIVELR_KEYS = ["lastEpoch"] as const;
 /** Multiplies the lr by lrLambda(epoch) at every step after the first.
  *  @example new optim.lrScheduler.MultiplicativeLR(opt, () => 0.95) */
 export class MultiplicativeLR extends LRScheduler {
+  /** The factor applied to the lr at each epoch, one function per param group. */
   lrLambdas: ((epoch: number) => number)[];
   constructor(optimizer: AnyOptimizer, lrLambda: ((epoch: number) => number) | ((epoch: number) => number)[], opts: { lastEpoch?: number } = {}) {
     const { lastEpoch = -1 } = checkOptions("optim.lrScheduler.MultiplicativeLR", opts, MULTIPLICATIVELR_KEYS, 3);
@@ -404,9 +433,11 @@ export class MultiplicativeLR extends LRScheduler {
     if (this.lastEpoch > 0) return this.lrs().map((lr, i) => lr * this.lrLambdas[i](this.lastEpoch));
     return this.lrs();
   }
+  /** The state without the lambdas (functions are not saved, as in PyTorch). */
   override stateDict(): Record<string, unknown> {
     return fieldsOf(this, ["lrLambdas"]);
   }
+  /** Restores a state from stateDict() (the lambdas stay as constructed). */
   override loadStateDict(sd: Record<string, unknown>): void {
     const { lrLambdas: _ignored, ...rest } = sd;
     super.loadStateDict(rest);
@@ -418,6 +449,7 @@ function pyMod(a: number, b: number): number {
   return ((a % b) + b) % b;
 }
 
+/** Options of LinearLR. */
 export interface LinearLROptions {
   /** Factor of the lr at epoch 0. Default 1/3. */
   startFactor?: number;
@@ -425,6 +457,7 @@ export interface LinearLROptions {
   endFactor?: number;
   /** Epochs of the linear change. Default 5. */
   totalIters?: number;
+  /** The epoch to resume from (default -1: a fresh start). */
   lastEpoch?: number;
 }
 
@@ -432,8 +465,11 @@ const LINEARLR_KEYS = ["startFactor", "endFactor", "totalIters", "lastEpoch"] as
 /** Scales the lr by a factor going linearly from startFactor to endFactor over totalIters epochs (warm-up).
  *  @example new optim.lrScheduler.LinearLR(opt, { startFactor: 0.1, totalIters: 10 }) */
 export class LinearLR extends LRScheduler {
+  /** The factor of the lr at the first epoch. */
   startFactor: number;
+  /** The factor of the lr from totalIters on. */
   endFactor: number;
+  /** Epochs of the linear change. */
   totalIters: number;
   constructor(optimizer: AnyOptimizer, opts: LinearLROptions = {}) {
     const { startFactor = 1 / 3, endFactor = 1, totalIters = 5, lastEpoch = -1 } = checkOptions("optim.lrScheduler.LinearLR", opts, LINEARLR_KEYS, 2);
@@ -458,10 +494,13 @@ export class LinearLR extends LRScheduler {
   }
 }
 
+/** Options of OneCycleLR (PyTorch's names and defaults). */
 export interface OneCycleLROptions {
   /** Steps in the cycle; or give epochs and stepsPerEpoch. */
   totalSteps?: number;
+  /** With stepsPerEpoch, gives totalSteps = epochs * stepsPerEpoch. */
   epochs?: number;
+  /** Batches per epoch, with epochs. */
   stepsPerEpoch?: number;
   /** Fraction of the cycle spent raising the lr. Default 0.3. */
   pctStart?: number;
@@ -479,6 +518,7 @@ export interface OneCycleLROptions {
   finalDivFactor?: number;
   /** Three phases (up, down to initialLr, then annihilate) as the original paper. Default false. */
   threePhase?: boolean;
+  /** The step to resume from (default -1: a fresh start). */
   lastEpoch?: number;
 }
 
@@ -494,9 +534,13 @@ const ONECYCLELR_KEYS = ["totalSteps", "epochs", "stepsPerEpoch", "pctStart", "a
 /** The 1cycle policy (Smith & Topin 2017, "Super-Convergence"), stepped after every batch.
  *  @example new optim.lrScheduler.OneCycleLR(opt, 0.1, { totalSteps: 1000 }) */
 export class OneCycleLR extends LRScheduler {
+  /** Steps of the whole cycle. */
   totalSteps: number;
+  /** How the lr moves between its bounds: "cos" or "linear". */
   annealStrategy: "cos" | "linear";
+  /** Whether the momentum (or Adam's beta1) cycles inversely to the lr. */
   cycleMomentum: boolean;
+  /** True when the optimiser's momentum is Adam's betas[0]. */
   useBeta1: boolean;
   private schedulePhases: Phase[];
 
@@ -595,6 +639,7 @@ export class OneCycleLR extends LRScheduler {
   }
 }
 
+/** Options of ReduceLROnPlateau (PyTorch's names and defaults). */
 export interface ReduceLROnPlateauOptions {
   /** "min": reduce when the metric stops decreasing; "max": when it stops increasing. Default "min". */
   mode?: "min" | "max";
@@ -618,19 +663,33 @@ const REDUCELRONPLATEAU_KEYS = ["mode", "factor", "patience", "threshold", "thre
 /** Reduces the lr when a metric has stopped improving; `step(metric)` once per epoch.
  *  @example const s = new optim.lrScheduler.ReduceLROnPlateau(opt, { patience: 5 }); s.step(valLoss); */
 export class ReduceLROnPlateau implements Scheduler {
+  /** The optimiser whose param groups' lr this scheduler sets. */
   readonly optimizer: AnyOptimizer;
+  /** "min": lower metrics are better; "max": higher ones. */
   mode: "min" | "max";
+  /** The factor of each reduction. */
   factor: number;
+  /** Epochs without improvement before a reduction. */
   patience: number;
+  /** The smallest change that counts as an improvement. */
   threshold: number;
+  /** "rel": threshold relative to the best; "abs": absolute. */
   thresholdMode: "rel" | "abs";
+  /** Epochs to wait after a reduction before counting again. */
   cooldown: number;
+  /** The smallest lr of each param group. */
   minLrs: number[];
+  /** Reductions smaller than this are skipped. */
   eps: number;
+  /** The best metric seen. */
   best: number;
+  /** Epochs since the last improvement. */
   numBadEpochs = 0;
+  /** Epochs of cooldown left. */
   cooldownCounter = 0;
+  /** The number of steps taken. */
   lastEpoch = 0;
+  /** The learning rate of each param group after the last step. */
   protected _lastLr: number[];
 
   constructor(optimizer: AnyOptimizer, options: ReduceLROnPlateauOptions = {}) {
@@ -685,12 +744,15 @@ export class ReduceLROnPlateau implements Scheduler {
     return this.thresholdMode === "rel" ? a > best * (1 + this.threshold) : a > best + this.threshold;
   }
 
+  /** The learning rate of each param group after the last step. */
   getLastLr(): number[] {
     return this._lastLr.slice();
   }
+  /** The scheduler's state (every field but the optimizer). */
   stateDict(): Record<string, unknown> {
     return fieldsOf(this, []);
   }
+  /** Restores a state from stateDict(). */
   loadStateDict(sd: Record<string, unknown>): void {
     for (const [k, v] of Object.entries(sd)) if (k !== "optimizer") (this as Record<string, unknown>)[k] = copyValue(v);
     // JSON turns ±Infinity (no metric seen yet) into null
@@ -702,10 +764,13 @@ const SEQUENTIALLR_KEYS = ["lastEpoch"] as const;
 /** Runs schedulers one after another, switching at the milestones (epoch counts).
  *  @example new optim.lrScheduler.SequentialLR(opt, [warmup, cosine], [5]) */
 export class SequentialLR implements Scheduler {
+  /** The optimiser whose param groups' lr the schedulers set. */
   readonly optimizer: AnyOptimizer;
+  /** The number of steps taken. */
   lastEpoch: number;
   private readonly schedulers: LRScheduler[];
   private readonly milestones: number[];
+  /** The learning rate of each param group after the last step. */
   protected _lastLr: number[];
 
   constructor(optimizer: AnyOptimizer, schedulers: LRScheduler[], milestones: number[], opts: { lastEpoch?: number } = {}) {
@@ -732,6 +797,7 @@ export class SequentialLR implements Scheduler {
     this._lastLr = this.schedulers[0].getLastLr();
   }
 
+  /** Steps the scheduler of the current milestone interval. */
   step(): void {
     this.lastEpoch += 1;
     const idx = bisectRight(this.milestones, this.lastEpoch);
@@ -741,12 +807,15 @@ export class SequentialLR implements Scheduler {
     this._lastLr = s.getLastLr();
   }
 
+  /** The learning rate of each param group after the last step. */
   getLastLr(): number[] {
     return this._lastLr.slice();
   }
+  /** The state, with each scheduler's own. */
   stateDict(): Record<string, unknown> {
     return { ...fieldsOf(this, ["schedulers"]), schedulers: this.schedulers.map((s) => s.stateDict()) };
   }
+  /** Restores a state from stateDict(). */
   loadStateDict(sd: Record<string, unknown>): void {
     const { schedulers, ...rest } = sd;
     for (const [k, v] of Object.entries(rest)) if (k !== "optimizer") (this as Record<string, unknown>)[k] = copyValue(v);
@@ -757,8 +826,10 @@ export class SequentialLR implements Scheduler {
 /** Steps several schedulers together, their factors multiplying (each must be chainable).
  *  @example new optim.lrScheduler.ChainedScheduler([new ConstantLR(opt, { factor: 0.1, totalIters: 2 }), new ExponentialLR(opt, 0.9)]) */
 export class ChainedScheduler implements Scheduler {
+  /** The optimiser whose param groups' lr the schedulers set. */
   readonly optimizer: AnyOptimizer;
   private readonly schedulers: LRScheduler[];
+  /** The learning rate of each param group after the last step. */
   protected _lastLr: number[];
   constructor(schedulers: LRScheduler[]) {
     if (!Array.isArray(schedulers) || schedulers.length === 0) throw new TypeError("ChainedScheduler: schedulers must be a non-empty array");
@@ -771,16 +842,20 @@ export class ChainedScheduler implements Scheduler {
     this.optimizer = schedulers[0].optimizer;
     this._lastLr = groupsOf(this.optimizer).map((g) => g.lr);
   }
+  /** Steps every scheduler, in order. */
   step(): void {
     for (const s of this.schedulers) s.step();
     this._lastLr = groupsOf(this.optimizer).map((g) => g.lr);
   }
+  /** The learning rate of each param group after the last step. */
   getLastLr(): number[] {
     return this._lastLr.slice();
   }
+  /** The state, with each scheduler's own. */
   stateDict(): Record<string, unknown> {
     return { ...fieldsOf(this, ["schedulers"]), schedulers: this.schedulers.map((s) => s.stateDict()) };
   }
+  /** Restores a state from stateDict(). */
   loadStateDict(sd: Record<string, unknown>): void {
     const { schedulers, ...rest } = sd;
     for (const [k, v] of Object.entries(rest)) if (k !== "optimizer") (this as Record<string, unknown>)[k] = copyValue(v);

@@ -13,10 +13,20 @@ import { checkOptions } from "../tensor/options.js";
 
 /** One parameter group: its tensors and its options (every default filled in). Schedulers add
  *  keys such as `initialLr`, `maxLr`, `minLr`. */
-export type ParamGroup<O extends object = object> = O & { params: Tensor[]; lr: number; [key: string]: unknown };
+export type ParamGroup<O extends object = object> = O & {
+  /** The group's parameters. */
+  params: Tensor[];
+  /** The group's learning rate (schedulers set it). */
+  lr: number;
+  [key: string]: unknown;
+};
 
 /** A param group as passed to a constructor: tensors plus any options overriding the defaults. */
-export type ParamGroupInput<O extends object = object> = Partial<O> & { params: Iterable<Tensor> | Tensor; [key: string]: unknown };
+export type ParamGroupInput<O extends object = object> = Partial<O> & {
+  /** The group's parameters. */
+  params: Iterable<Tensor> | Tensor;
+  [key: string]: unknown;
+};
 
 /** What optimisers accept: an iterable of tensors, or of param-group objects. */
 export type ParamsInput<O extends object = object> = Iterable<Tensor> | Iterable<ParamGroupInput<O>>;
@@ -26,8 +36,13 @@ export type ParamState = Record<string, Tensor | number | null>;
 
 /** The serialisable state, in PyTorch's layout (parameters replaced by their index, counted across groups). */
 export interface OptimizerStateDict {
+  /** Per-parameter state by parameter index. */
   state: Record<number, ParamState>;
-  paramGroups: ({ params: number[] } & Record<string, unknown>)[];
+  /** Each group's options, with its parameters as indices. */
+  paramGroups: ({
+    /** The indices of the group's parameters. */
+    params: number[];
+  } & Record<string, unknown>)[];
 }
 
 const ZERO_GRAD_KEYS = ["setToNone"] as const;
@@ -40,7 +55,11 @@ const ZERO_GRAD_KEYS = ["setToNone"] as const;
  *  } */
 export abstract class Optimizer<O extends object = Record<string, unknown>> {
   /** The default options (the constructor's options with PyTorch's defaults filled in). */
-  readonly defaults: O & { lr: number };
+  readonly defaults: O & {
+    /** The default learning rate. */
+    lr: number;
+  };
+  /** The param groups, each with its tensors and options (PyTorch's param_groups). */
   paramGroups: ParamGroup<O>[] = [];
   /** Per-parameter state, keyed by the parameter tensor. */
   state = new Map<Tensor, ParamState>();

@@ -9,6 +9,7 @@ import { Tensor } from "../tensor/tensor.js";
 import type { TypedArray } from "../tensor/dtype.js";
 import { Optimizer, check, checkKeys, readable, stateLike, writeParam, type ParamGroup, type ParamState, type ParamsInput } from "./optimizer.js";
 
+/** Options of optim.SGD (PyTorch's names and defaults). */
 export interface SGDOptions {
   /** Learning rate. Default 1e-3. */
   lr?: number;

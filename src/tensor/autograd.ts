@@ -13,6 +13,7 @@ import { B } from "../backend/backend.js";
 
 let gradEnabled = true;
 
+/** Whether ops record the graph now (false inside dt.noGrad). */
 export function isGradEnabled(): boolean {
   return gradEnabled;
 }

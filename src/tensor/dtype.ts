@@ -1,7 +1,9 @@
 // dtypes: the four element types of deeptype and PyTorch's type-promotion rules.
 // Reference: https://pytorch.org/docs/stable/tensor_attributes.html#type-promotion-doc
 
+/** The element types: float32 (the default for floats), float64, int32 (indices) and bool. */
 export type DType = "float32" | "float64" | "int32" | "bool";
+/** The typed arrays that hold a tensor's storage, one per dtype (bool in a Uint8Array). */
 export type TypedArray = Float32Array | Float64Array | Int32Array | Uint8Array;
 
 export const DTYPES: readonly DType[] = ["float32", "float64", "int32", "bool"];

@@ -20,16 +20,25 @@ export class Node {
   accumulate?: (acc: Tensor, g: Tensor) => void;
 }
 
+/** An n-dimensional array of one dtype, with autograd (torch.Tensor). Made by dt.tensor, dt.zeros, ...;
+ *  every op is also a method (`x.matmul(w).relu()`). Views share `storage`. */
 export class Tensor {
   /** Storage shared by every view of it. */
   storage: TypedArray;
+  /** The size of each dim, outermost first. */
   shape: number[];
+  /** Elements to step in `storage` for one step along each dim (0 for a broadcast dim). */
   strides: number[];
+  /** Index in `storage` of the first element. */
   offset: number;
+  /** The element type: "float32", "float64", "int32" or "bool". */
   dtype: DType;
+  /** Whether ops on this tensor are recorded for backward(); set with requiresGrad_() or { requiresGrad: true }. */
   requiresGrad = false;
+  /** The gradient accumulated by backward() (a leaf that requires grad), or null. */
   grad: Tensor | null = null;
-  /** The op that produced this tensor, or null for a leaf. */
+  /** The op that produced this tensor, or null for a leaf.
+   *  @internal */
   _node: Node | null = null;
 
   constructor(data: TypedArray, shape: number[], dtype: DType, strides?: number[], offset = 0) {
@@ -40,9 +49,11 @@ export class Tensor {
     this.offset = offset;
   }
 
+  /** The number of dims. */
   get ndim(): number {
     return this.shape.length;
   }
+  /** The number of elements. */
   numel(): number {
     return numelOf(this.shape);
   }
@@ -50,6 +61,7 @@ export class Tensor {
   get gradFn(): string | null {
     return this._node ? this._node.op : null;
   }
+  /** True for a tensor made by the user (not by an op that records a gradient). */
   get isLeaf(): boolean {
     return this._node === null;
   }
@@ -118,6 +130,7 @@ export class Tensor {
     return build(0);
   }
 
+  /** A readable, truncated print of the values, shape and dtype. */
   toString(): string {
     return format(this);
   }

@@ -9,6 +9,7 @@ import { RUN_FILES } from "./run-dir.js";
 import { saveRunCheckpoint } from "./checkpoint.js";
 import type { Callback, FitState } from "./types.js";
 
+/** Which value a callback watches, and what counts as better. */
 export interface MonitorOptions {
   /** The value watched, "split.name" of the epoch record. Default "val.loss" ("train.loss" without validation). */
   monitor?: string;
@@ -67,6 +68,7 @@ function snapshot(sd: Record<string, Tensor> | Map<string, Tensor>): Map<string,
   return out;
 }
 
+/** Options of earlyStopping(). */
 export interface EarlyStoppingOptions extends MonitorOptions {
   /** Epochs without improvement before stopping. Default 5. */
   patience?: number;
@@ -80,7 +82,12 @@ const BEST_CHECKPOINT_KEYS = [...MONITOR_KEYS, "path"] as const;
 
 /** Stops training when the monitored value has not improved for `patience` epochs.
  *  @example fit(model, { ..., callbacks: [earlyStopping({ monitor: "val.accuracy", patience: 3 })] }) */
-export function earlyStopping(opts: EarlyStoppingOptions = {}): Callback & { stoppedEpoch: number; bestEpoch(): number } {
+export function earlyStopping(opts: EarlyStoppingOptions = {}): Callback & {
+  /** The epoch training stopped after (0 while it has not stopped). */
+  stoppedEpoch: number;
+  /** The epoch of the best value so far. */
+  bestEpoch(): number;
+} {
   opts = checkOptions("earlyStopping", opts, EARLY_STOPPING_KEYS, 1);
   const m = new Monitor("earlyStopping", opts);
   const patience = opts.patience ?? 5;
@@ -118,6 +125,7 @@ export function earlyStopping(opts: EarlyStoppingOptions = {}): Callback & { sto
   return cb;
 }
 
+/** Options of bestCheckpoint(). */
 export interface BestCheckpointOptions extends MonitorOptions {
   /** Where to write; default <runDir>/checkpoints/best.safetensors. */
   path?: string;
@@ -126,7 +134,14 @@ export interface BestCheckpointOptions extends MonitorOptions {
 /** Saves a checkpoint (dt.io.saveCheckpoint: model, optimizer, epoch) each time the monitored
  *  value improves.
  *  @example fit(model, { ..., runDir: "runs/a", callbacks: [bestCheckpoint({ monitor: "val.accuracy" })] }) */
-export function bestCheckpoint(opts: BestCheckpointOptions = {}): Callback & { bestEpoch(): number; bestValue(): number; file(): string | null } {
+export function bestCheckpoint(opts: BestCheckpointOptions = {}): Callback & {
+  /** The epoch of the best value so far. */
+  bestEpoch(): number;
+  /** The best value so far. */
+  bestValue(): number;
+  /** The checkpoint file written, or null. */
+  file(): string | null;
+} {
   opts = checkOptions("bestCheckpoint", opts, BEST_CHECKPOINT_KEYS, 1);
   const m = new Monitor("bestCheckpoint", opts);
   let file: string | null = null;

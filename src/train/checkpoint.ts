@@ -7,11 +7,17 @@ import { saveCheckpoint, loadCheckpoint, load, loadMetadata } from "../io/index.
 import type { Tensor } from "../tensor/tensor.js";
 import type { OptimizerLike, SchedulerLike, TrainableModule } from "./types.js";
 
+/** What saveRunCheckpoint saves. */
 export interface RunCheckpoint {
+  /** The model. */
   model: TrainableModule;
+  /** Its optimiser (state saved when it has stateDict()). */
   optimizer?: OptimizerLike;
+  /** Its scheduler (state saved when it has stateDict()). */
   scheduler?: SchedulerLike;
+  /** The epoch reached. */
   epoch: number;
+  /** The metrics at that epoch. */
   metrics?: Record<string, number>;
 }
 
@@ -31,7 +37,14 @@ export async function saveRunCheckpoint(file: string, c: RunCheckpoint): Promise
 
 /** The model's state dict from a checkpoint (dt.io.saveCheckpoint) or a plain safetensors state
  *  dict (dt.io.save), with the checkpoint's epoch and metrics when known. */
-export async function loadModelState(file: string): Promise<{ state: Record<string, Tensor>; epoch?: number; metrics?: Record<string, number> }> {
+export async function loadModelState(file: string): Promise<{
+  /** The model's state dict. */
+  state: Record<string, Tensor>;
+  /** The checkpoint's epoch. */
+  epoch?: number;
+  /** The checkpoint's metrics. */
+  metrics?: Record<string, number>;
+}> {
   if (!fs.existsSync(file)) throw new Error(`loadModelState: no checkpoint at ${file}`);
   if (loadMetadata(file)?.format === "deeptype.checkpoint") {
     const ck = await loadCheckpoint(file);

@@ -15,7 +15,7 @@ import { Progress, type ProgressOptions } from "./progress.js";
 import { RunDir, type EpochRecord, type Evaluation, type Example, type StepRecord } from "./run-dir.js";
 import { saveRunCheckpoint } from "./checkpoint.js";
 import { writeReport } from "./report.js";
-import type { Callback, FitState, LoaderLike, LossLike, MetricFn, MetricName, MetricsSpec, OptimizerLike, SchedulerLike, TrainableModule } from "./types.js";
+import type { Callback, FitState, LoaderLike, LossLike, ModelOutput, MetricFn, MetricName, MetricsSpec, OptimizerLike, SchedulerLike, TrainableModule } from "./types.js";
 
 const FIT_KEYS = [
   "train", "val", "epochs", "optimizer", "lossFn", "metrics", "scheduler", "schedulerInterval", "schedulerMonitor", "callbacks",
@@ -23,15 +23,18 @@ const FIT_KEYS = [
 ] as const;
 const EVALUATE_KEYS = ["lossFn", "metrics", "limitBatches", "maxExamples", "imageShape"] as const;
 
-export interface FitOptions {
+/** Options of fit(); `O` is the model's output type, the first argument of lossFn. */
+export interface FitOptions<O = unknown> {
   /** Training batches: a DataLoader (or any iterable of [input, target]). */
   train: LoaderLike;
   /** Validation batches, evaluated after each epoch under noGrad with model.eval(). */
   val?: LoaderLike;
+  /** The number of epochs. */
   epochs: number;
+  /** The optimiser: step() and zeroGrad() each batch. */
   optimizer: OptimizerLike;
   /** (output, target) => scalar loss tensor, e.g. F.crossEntropy or new nn.CrossEntropyLoss(). */
-  lossFn: LossLike;
+  lossFn: LossLike<O>;
   /** Metrics over each epoch's outputs: names (["accuracy", "f1"]) or functions. Default none. */
   metrics?: MetricsSpec;
   /** A learning-rate scheduler; stepped per batch (OneCycleLR) or per epoch (the others;
@@ -66,10 +69,13 @@ export interface FitOptions {
   maxExamples?: number;
 }
 
+/** What fit returns. */
 export interface FitResult {
+  /** One record per epoch. */
   history: EpochRecord[];
   /** Final evaluation on `val` with the weights the model ends with. */
   evaluation: Evaluation | null;
+  /** The run directory written, or null. */
   runDir: string | null;
   /** Wall time of fit in seconds. */
   seconds: number;
@@ -105,7 +111,12 @@ function resolveMetrics(spec: MetricsSpec | undefined): Resolved {
 }
 
 /** [inputs, target] of a batch: [x, y], [...xs, y], or { input, target } / { x, y }. */
-export function splitBatch(batch: unknown): { inputs: Tensor[]; target: Tensor } {
+export function splitBatch(batch: unknown): {
+  /** The model's inputs. */
+  inputs: Tensor[];
+  /** The target. */
+  target: Tensor;
+} {
   if (Array.isArray(batch)) {
     if (batch.length < 2) throw new Error(`fit: a batch must be [input, target] (got an array of ${batch.length})`);
     return { inputs: batch.slice(0, -1), target: batch[batch.length - 1] };
@@ -227,27 +238,38 @@ function toExample(values: ArrayLike<number>, layout: NonNullable<ReturnType<typ
   return { index, target, pred, width: w, height: h, channels: c, pixels };
 }
 
-export interface EvaluateOptions {
-  lossFn?: LossLike;
+/** Options of evaluate(); `O` is the model's output type, the first argument of lossFn. */
+export interface EvaluateOptions<O = unknown> {
+  /** (output, target) => scalar loss tensor; the mean loss is reported when given. */
+  lossFn?: LossLike<O>;
+  /** The metrics to compute over all outputs (default none). */
   metrics?: MetricsSpec;
+  /** Evaluate only this many batches (default all). */
   limitBatches?: number;
   /** Keep this many misclassified examples (classification only). Default 0. */
   maxExamples?: number;
+  /** Shape of one input as an image, for the misclassified examples (default inferred). */
   imageShape?: number[];
 }
 
+/** What evaluate returns. */
 export interface EvaluateResult {
+  /** The mean loss, when lossFn was given. */
   loss?: number;
+  /** The metrics by name. */
   metrics: Record<string, number>;
+  /** The number of examples evaluated. */
   numSamples: number;
+  /** counts[target][pred] (classification). */
   confusionMatrix?: number[][];
+  /** Up to maxExamples misclassified examples. */
   misclassified?: Example[];
 }
 
 /** Evaluates a model on a loader with model.eval() and no gradients: mean loss, metrics over all
  *  outputs, and for classification the confusion matrix and misclassified examples.
  *  @example const r = await evaluate(model, testLoader, { lossFn: F.crossEntropy, metrics: ["accuracy"] }); */
-export async function evaluate(model: TrainableModule, loader: LoaderLike, opts: EvaluateOptions = {}): Promise<EvaluateResult> {
+export async function evaluate<M extends TrainableModule>(model: M, loader: LoaderLike, opts: EvaluateOptions<ModelOutput<M>> = {}): Promise<EvaluateResult> {
   opts = checkOptions("evaluate", opts, EVALUATE_KEYS, 3);
   const metrics = resolveMetrics(opts.metrics);
   const maxExamples = opts.maxExamples ?? 0;
@@ -314,7 +336,7 @@ function fmtRecord(r: Record<string, number> | undefined, prefix: string): strin
  *    train: trainLoader, val: testLoader, epochs: 10, optimizer: new optim.Adam(model.parameters(), { lr: 1e-3 }),
  *    lossFn: F.crossEntropy, metrics: ["accuracy"], callbacks: [earlyStopping({ patience: 3 })], runDir: "runs/mnist",
  *  }); */
-export async function fit(model: TrainableModule, options: FitOptions): Promise<FitResult> {
+export async function fit<M extends TrainableModule>(model: M, options: FitOptions<ModelOutput<M>>): Promise<FitResult> {
   const o = checkOptions("fit", options, FIT_KEYS, 2);
   if (!Number.isInteger(o.epochs) || o.epochs < 1) throw new Error(`fit: epochs must be a positive integer, got ${o.epochs}`);
   if (!o.optimizer || typeof o.optimizer.step !== "function") throw new Error(`fit: options.optimizer must be an optimiser (with step() and zeroGrad())`);

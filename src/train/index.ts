@@ -10,4 +10,9 @@ export type { RunData, StepRecord, EpochRecord, Evaluation, Example } from "./ru
 export { writeReport, renderReport, plotRun, runCharts } from "./report.js";
 export { lineChart, confusionMatrixSvg } from "./svg.js";
 export { saveRunCheckpoint, loadModelState } from "./checkpoint.js";
-export type { Callback, FitState, TrainableModule, OptimizerLike, SchedulerLike, LoaderLike, LossLike, MetricFn, MetricName, MetricsSpec } from "./types.js";
+export type { Callback, FitState, TrainableModule, OptimizerLike, SchedulerLike, LoaderLike, LossLike, ModelOutput, MetricFn, MetricName, MetricsSpec } from "./types.js";
+export type { LossObject } from "./types.js";
+export type { BatchInfo } from "./progress.js";
+export type { Chart } from "./report.js";
+export type { Series, LineChartOptions } from "./svg.js";
+export type { RunCheckpoint } from "./checkpoint.js";

@@ -4,16 +4,26 @@
 import { checkOptions } from "../tensor/options.js";
 const PROGRESS_KEYS = ["stream", "tty", "linesPerEpoch"] as const;
 
+/** Options of the progress display (fit's `progress`). */
 export interface ProgressOptions {
   /** Where to write. Default process.stderr. */
-  stream?: { write(s: string): unknown; isTTY?: boolean; columns?: number };
+  stream?: {
+    /** Writes text. */
+    write(s: string): unknown;
+    /** Whether it is a terminal. */
+    isTTY?: boolean;
+    /** Its width in characters. */
+    columns?: number;
+  };
   /** Force the live line (true) or plain lines (false). Default: stream.isTTY. */
   tty?: boolean;
   /** Plain mode: lines per epoch. Default 10. */
   linesPerEpoch?: number;
 }
 
+/** What the progress display shows after a batch. */
 export interface BatchInfo {
+  /** The batch's loss. */
   loss: number;
   /** One metric shown beside the loss, e.g. ["acc", 0.93]. */
   metric?: [string, number];
@@ -49,6 +59,7 @@ export class Progress {
     this.linesPerEpoch = opts.linesPerEpoch ?? 10;
   }
 
+  /** Starts the display of an epoch (totalBatches, when known, enables the ETA). */
   startEpoch(epoch: number, epochs: number, totalBatches?: number): void {
     this.epoch = epoch;
     this.epochs = epochs;
@@ -59,6 +70,7 @@ export class Progress {
     this.lossAvg = NaN;
   }
 
+  /** Shows the state after a batch. */
   update(info: BatchInfo): void {
     this.batch++;
     // exponential moving average of the loss, as a readable live value

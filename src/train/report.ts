@@ -7,9 +7,11 @@ import { encode as encodePng } from "fast-png";
 import { confusionMatrixSvg, esc, lineChart, type Series } from "./svg.js";
 import { readRun, RUN_FILES, type Example, type RunData } from "./run-dir.js";
 
+/** A chart of the report. */
 export interface Chart {
   /** File-name friendly: "loss", "accuracy", "lr". */
   name: string;
+  /** The chart as SVG markup. */
   svg: string;
 }
 

@@ -4,9 +4,13 @@
 
 import { checkOptions } from "../tensor/options.js";
 
+/** One line of a chart. */
 export interface Series {
+  /** The legend entry. */
   name: string;
+  /** The x values. */
   x: number[];
+  /** The y values. */
   y: number[];
   /** CSS colour; default from a small palette. */
   color?: string;
@@ -16,9 +20,13 @@ export interface Series {
 
 const LINE_CHART_KEYS = ["title", "xLabel", "yLabel", "width", "height", "logY"] as const;
 
+/** Options of lineChart. */
 export interface LineChartOptions {
+  /** The chart's title. */
   title: string;
+  /** The x axis label. */
   xLabel?: string;
+  /** The y axis label. */
   yLabel?: string;
   /** Default 640. */
   width?: number;

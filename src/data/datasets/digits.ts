@@ -9,10 +9,13 @@ import { DIGITS_CSV_GZ_BASE64 } from "./digits-data.js";
 
 /** digits(): `data` float32 [1797, 64] (pixel counts 0..16), `targets` int32 [1797]; item i is [data[i], targets[i]]. */
 export class DigitsDataset extends TensorDataset {
+  /** The images as flat rows, float32 [1797, 64] (values 0-16). */
   readonly data: Tensor;
+  /** The labels, int32 [1797]. */
   readonly targets: Tensor;
   /** 8x8 images, float32 [1797, 8, 8] (a view of `data`). */
   readonly images: Tensor;
+  /** The class names, "0" to "9". */
   readonly classes = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"];
   constructor(data: Tensor, targets: Tensor) {
     super(data, targets);

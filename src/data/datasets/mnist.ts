@@ -11,6 +11,7 @@ import { TensorDataset } from "../dataset.js";
 import { parseIdx, readFileOrThrow, maybeGunzip } from "../idx.js";
 import { defaultCacheDir, downloadFile, sha256Hex } from "../download.js";
 
+/** Options of mnist() and fashionMnist(). */
 export interface MnistOptions {
   /** Directory holding the four IDX files (or `<root>/MNIST/raw`, torchvision's layout). Default ~/.cache/deeptype. */
   root?: string;
@@ -61,7 +62,9 @@ export class MnistDataset extends TensorDataset {
   readonly data: Tensor;
   /** Labels, int32 [N], 0..9. */
   readonly targets: Tensor;
+  /** The class names, by label. */
   readonly classes: string[];
+  /** True for the training split, false for the test split. */
   readonly train: boolean;
   constructor(data: Tensor, targets: Tensor, classes: string[], train: boolean) {
     super(data, targets);

@@ -30,6 +30,7 @@ export class ReLU extends Module {
 
 /** x Phi(x); `new nn.GELU({ approximate: "tanh" })` or `new nn.GELU("tanh")`. */
 export class GELU extends Module {
+  /** "none" (the exact erf form) or "tanh". */
   approximate: "none" | "tanh";
   constructor(approximate?: "none" | "tanh" | { approximate?: "none" | "tanh" }) {
     super();
@@ -75,6 +76,7 @@ function implicitDim(x: Tensor): number {
 
 /** softmax along dim: `new nn.Softmax(1)` or `new nn.Softmax({ dim: 1 })`. */
 export class Softmax extends Module {
+  /** The dim the softmax runs along. */
   dim: number | null;
   constructor(dim?: number | null | { dim?: number | null }) {
     super();
@@ -90,6 +92,7 @@ export class Softmax extends Module {
 
 /** logSoftmax along dim: `new nn.LogSoftmax(1)` or `new nn.LogSoftmax({ dim: 1 })`. */
 export class LogSoftmax extends Module {
+  /** The dim the log-softmax runs along. */
   dim: number | null;
   constructor(dim?: number | null | { dim?: number | null }) {
     super();
@@ -105,6 +108,7 @@ export class LogSoftmax extends Module {
 
 /** x or negativeSlope x: `new nn.LeakyReLU(0.2)` or `new nn.LeakyReLU({ negativeSlope: 0.2 })` (default 0.01). */
 export class LeakyReLU extends Module {
+  /** The slope for negative inputs. */
   negativeSlope: number;
   constructor(negativeSlope?: number | { negativeSlope?: number; inplace?: boolean }) {
     super();
@@ -120,6 +124,7 @@ export class LeakyReLU extends Module {
 
 /** x or alpha (e^x - 1): `new nn.ELU(0.5)` or `new nn.ELU({ alpha: 0.5 })` (default 1). */
 export class ELU extends Module {
+  /** The value the output approaches for large negative inputs (-alpha). */
   alpha: number;
   constructor(alpha?: number | { alpha?: number; inplace?: boolean }) {
     super();
@@ -135,7 +140,9 @@ export class ELU extends Module {
 
 /** log(1 + e^(beta x)) / beta: `new nn.Softplus(2)` or `new nn.Softplus({ beta: 2, threshold: 20 })`. */
 export class Softplus extends Module {
+  /** The sharpness: log(1 + e^(beta x)) / beta. */
   beta: number;
+  /** Above beta x > threshold the output is x. */
   threshold: number;
   constructor(beta?: number | { beta?: number; threshold?: number }, threshold?: number) {
     super();

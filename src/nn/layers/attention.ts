@@ -16,6 +16,7 @@ import { Module, Parameter } from "../module.js";
 import { Linear } from "./linear.js";
 import { optionsOf, param, positiveInt } from "./common.js";
 
+/** Options of nn.MultiheadAttention. */
 export interface MultiheadAttentionOptions {
   /** Dropout on the attention weights in training (default 0). */
   dropout?: number;
@@ -30,8 +31,9 @@ export interface MultiheadAttentionOptions {
 }
 const MHA_KEYS = ["dropout", "bias", "kdim", "vdim", "batchFirst"] as const;
 
+/** Options of MultiheadAttention.call (the masks and what to return). */
 export interface MultiheadAttentionCallOptions {
-  /** [N, S]: true (or -inf) where a key is padding. */
+  /** Shape [N, S]: true (or -inf) where a key is padding. */
   keyPaddingMask?: Tensor | null;
   /** [L, S] or [N*numHeads, L, S]: true (or -inf) where a query may not attend to a key. */
   attnMask?: Tensor | null;
@@ -61,19 +63,36 @@ export function causalMask(L: number, S = L): Tensor {
  *  const mha = new nn.MultiheadAttention(64, 8, { batchFirst: true });
  *  const [out, weights] = mha.call(x, x, x, { keyPaddingMask }); // out [N, L, 64], weights [N, L, S] */
 export class MultiheadAttention extends Module {
+  /** The packed query, key and value projections [3 embedDim, embedDim] (null when kdim or vdim differ). */
   declare in_proj_weight: Parameter | null;
+  /** The query projection when kdim or vdim differ from embedDim, else null. */
   declare q_proj_weight: Parameter | null;
+  /** The key projection [embedDim, kdim] when kdim or vdim differ from embedDim, else null. */
   declare k_proj_weight: Parameter | null;
+  /** The value projection [embedDim, vdim] when kdim or vdim differ from embedDim, else null. */
   declare v_proj_weight: Parameter | null;
+  /** The packed projection bias [3 embedDim] (null without bias). */
   declare in_proj_bias: Parameter | null;
+  /** The output projection. */
   declare out_proj: Linear;
+  /** The size of each head, embedDim / numHeads. */
   headDim: number;
+  /** Dropout probability on the attention weights (training only). */
   dropout: number;
+  /** Inputs and outputs are [N, L, E] when true, else [L, N, E]. */
   batchFirst: boolean;
+  /** The number of features of the keys. */
   kdim: number;
+  /** The number of features of the values. */
   vdim: number;
 
-  constructor(public embedDim: number, public numHeads: number, opts: MultiheadAttentionOptions = {}) {
+  constructor(
+    /** The model width (of the query and the output). */
+    public embedDim: number,
+    /** The number of heads; each attends in embedDim / numHeads dims. */
+    public numHeads: number,
+    opts: MultiheadAttentionOptions = {},
+  ) {
     super();
     positiveInt("MultiheadAttention", embedDim, "embedDim");
     positiveInt("MultiheadAttention", numHeads, "numHeads");
@@ -97,16 +116,20 @@ export class MultiheadAttention extends Module {
     this.resetParameters();
   }
 
+  /** camelCase alias of in_proj_weight. */
   get inProjWeight(): Parameter | null {
     return this.in_proj_weight ?? null;
   }
+  /** camelCase alias of in_proj_bias. */
   get inProjBias(): Parameter | null {
     return this.in_proj_bias ?? null;
   }
+  /** camelCase alias of out_proj. */
   get outProj(): Linear {
     return this.out_proj;
   }
 
+  /** PyTorch's init: xavier_uniform projections, zero biases. */
   resetParameters(): void {
     if (this.in_proj_weight) init.xavierUniform_(this.in_proj_weight);
     else for (const w of [this.q_proj_weight, this.k_proj_weight, this.v_proj_weight]) init.xavierUniform_(w!);

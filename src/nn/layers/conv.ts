@@ -9,8 +9,10 @@ import { Module, Parameter } from "../module.js";
 import { param, positiveInt, tuple } from "./common.js";
 import { checkBool, positionalOptions } from "../../tensor/options.js";
 
+/** How a convolution's padding is filled. */
 export type PaddingMode = "zeros" | "reflect" | "replicate" | "circular";
 
+/** Options of nn.Conv1d / nn.Conv2d (PyTorch's keyword arguments). */
 export interface ConvLayerOptions {
   /** Step between windows (default 1). */
   stride?: number | number[];
@@ -38,19 +40,30 @@ export type ConvLayerArgs =
   | [stride: number | number[] | undefined, padding: ConvLayerOptions["padding"], dilation: number | number[] | undefined, groups: number | undefined, bias: boolean | undefined, paddingMode?: PaddingMode];
 
 abstract class ConvNd extends Module {
+  /** The learnable kernels [outC, inC / groups, ...kernelSize] ([inC, outC / groups, ...] for a transposed conv). */
   declare weight: Parameter;
+  /** The learnable bias [outC] (null without bias). */
   declare bias: Parameter | null;
+  /** The size of the kernel, per spatial dim. */
   kernelSize: number[];
+  /** The step between windows, per spatial dim. */
   stride: number[];
+  /** The zero padding on each side, per spatial dim, or "same" / "valid". */
   padding: number[] | "same" | "valid";
+  /** The spacing between kernel taps, per spatial dim. */
   dilation: number[];
+  /** The number of channel groups. */
   groups: number;
+  /** How the padding is filled. */
   paddingMode: PaddingMode;
 
   constructor(
+    /** The number of spatial dims. */
     protected nd: 1 | 2,
     transposed: boolean,
+    /** The number of input channels. */
     public inChannels: number,
+    /** The number of output channels. */
     public outChannels: number,
     kernelSize: number | number[],
     args: readonly unknown[],
@@ -82,6 +95,7 @@ abstract class ConvNd extends Module {
     this.resetParameters();
   }
 
+  /** PyTorch's init: weight kaiming_uniform(a = sqrt 5), bias U(+-1/sqrt(fanIn)). */
   resetParameters(): void {
     init.kaimingUniform_(this.weight, { a: Math.sqrt(5) });
     if (this.bias) {
@@ -142,6 +156,7 @@ export class Conv2d extends ConvNd {
   }
 }
 
+/** Options of nn.ConvTranspose1d / nn.ConvTranspose2d. */
 export interface ConvTransposeLayerOptions {
   /** Step of the convolution this inverts (default 1). */
   stride?: number | number[];
@@ -170,6 +185,7 @@ export type ConvTransposeLayerArgs =
   | [stride: number | number[] | undefined, padding: number | number[] | undefined, outputPadding: number | number[] | undefined, groups: number | undefined, bias: boolean | undefined, dilation?: number | number[]];
 
 abstract class ConvTransposeNd extends ConvNd {
+  /** Extra size added to one side of the output, per spatial dim. */
   outputPadding: number[];
   constructor(nd: 1 | 2, inChannels: number, outChannels: number, kernelSize: number | number[], args: readonly unknown[]) {
     super(nd, true, inChannels, outChannels, kernelSize, args);

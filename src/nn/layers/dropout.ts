@@ -11,6 +11,7 @@ const DROPOUT2D_KEYS = DROPOUT_KEYS;
 /** Zeroes elements with probability p in training and scales the rest by 1/(1-p); the identity in eval.
  *  @example const drop = new nn.Dropout(0.1); // or new nn.Dropout({ p: 0.1 }) */
 export class Dropout extends Module {
+  /** The probability of zeroing an element (training only). */
   p: number;
   constructor(p?: number | { p?: number; inplace?: boolean }) {
     super();

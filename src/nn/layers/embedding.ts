@@ -8,6 +8,7 @@ import * as init from "../init.js";
 import { Module, Parameter } from "../module.js";
 import { optionsOf, param, positiveInt } from "./common.js";
 
+/** Options of nn.Embedding. */
 export interface EmbeddingOptions {
   /** This row gets no gradient and starts at zero (negative counts from the end). */
   paddingIdx?: number | null;
@@ -18,10 +19,14 @@ const FROM_PRETRAINED_KEYS = ["freeze", "paddingIdx"] as const;
 /** Maps int indices [...] to rows of weight [numEmbeddings, embeddingDim]: output [..., embeddingDim].
  *  @example const emb = new nn.Embedding(1000, 64, { paddingIdx: 0 }); const h = emb.call(tokens); */
 export class Embedding extends Module {
+  /** The learnable embeddings [numEmbeddings, embeddingDim]. */
   declare weight: Parameter;
+  /** The index whose embedding stays zero and gets no gradient, or null. */
   paddingIdx: number | null;
   constructor(
+    /** The size of the vocabulary. */
     public numEmbeddings: number,
+    /** The size of each embedding. */
     public embeddingDim: number,
     opts: EmbeddingOptions = {},
   ) {
@@ -39,6 +44,7 @@ export class Embedding extends Module {
     this.weight = param([numEmbeddings, embeddingDim]);
     this.resetParameters();
   }
+  /** PyTorch's init: N(0, 1), the paddingIdx row zero. */
   resetParameters(): void {
     init.normal_(this.weight);
     if (this.paddingIdx !== null) {

@@ -17,10 +17,14 @@ const FLATTEN_KEYS = ["startDim", "endDim"] as const;
 /** y = x W^T + b, weight [outFeatures, inFeatures]. Init: W ~ kaiming_uniform(a = sqrt 5), i.e. U(+-1/sqrt(in)); b the same.
  *  @example const fc = new nn.Linear(784, 10); const y = fc.call(x); // [N, 784] -> [N, 10] */
 export class Linear extends Module {
+  /** The learnable weight [outFeatures, inFeatures]. */
   declare weight: Parameter;
+  /** The learnable bias [outFeatures] (null without bias). */
   declare bias: Parameter | null;
   constructor(
+    /** The size of each input sample. */
     public inFeatures: number,
+    /** The size of each output sample. */
     public outFeatures: number,
     opts: { /** add a learnable bias (default true) */ bias?: boolean } | boolean = {},
   ) {
@@ -32,6 +36,7 @@ export class Linear extends Module {
     this.bias = o.bias ?? true ? param([outFeatures]) : null;
     this.resetParameters();
   }
+  /** PyTorch's init: weight kaiming_uniform(a = sqrt 5), bias U(+-1/sqrt(inFeatures)). */
   resetParameters(): void {
     init.kaimingUniform_(this.weight, { a: Math.sqrt(5) });
     if (this.bias) {
@@ -50,11 +55,16 @@ export class Linear extends Module {
 /** y = x1^T A x2 + b, weight [out, in1, in2]. Init: U(+-1/sqrt(in1)) for weight and bias.
  *  @example const bl = new nn.Bilinear(4, 5, 3); const y = bl.call(x1, x2); // [N, 4], [N, 5] -> [N, 3] */
 export class Bilinear extends Module {
+  /** The learnable weight [outFeatures, in1Features, in2Features]. */
   declare weight: Parameter;
+  /** The learnable bias [outFeatures] (null without bias). */
   declare bias: Parameter | null;
   constructor(
+    /** The size of each first input sample. */
     public in1Features: number,
+    /** The size of each second input sample. */
     public in2Features: number,
+    /** The size of each output sample. */
     public outFeatures: number,
     opts: { bias?: boolean } | boolean = {},
   ) {
@@ -66,6 +76,7 @@ export class Bilinear extends Module {
     this.bias = o.bias ?? true ? param([outFeatures]) : null;
     this.resetParameters();
   }
+  /** PyTorch's init: weight and bias U(+-1/sqrt(in1Features)). */
   resetParameters(): void {
     const bound = 1 / Math.sqrt(this.in1Features);
     init.uniform_(this.weight, { a: -bound, b: bound });
@@ -104,7 +115,9 @@ export class Identity extends Module {
 /** Flattens dims startDim..endDim (default 1..-1, keeping the batch dim).
  *  @example new nn.Flatten() // [N, C, H, W] -> [N, C*H*W] */
 export class Flatten extends Module {
+  /** The first dim flattened. */
   startDim: number;
+  /** The last dim flattened. */
   endDim: number;
   constructor(startDim?: number | { startDim?: number; endDim?: number }, endDim?: number) {
     super();
@@ -122,7 +135,12 @@ export class Flatten extends Module {
 
 /** Expands dim into unflattenedSize.  @example new nn.Unflatten(1, [2, 5]) // [N, 10] -> [N, 2, 5] */
 export class Unflatten extends Module {
-  constructor(public dim: number, public unflattenedSize: number[]) {
+  constructor(
+    /** The dim unflattened. */
+    public dim: number,
+    /** The shape it is unflattened into. */
+    public unflattenedSize: number[],
+  ) {
     super();
     if (!Array.isArray(unflattenedSize)) throw new Error(`Unflatten: unflattenedSize must be an array of sizes, got ${typeof unflattenedSize}`);
   }

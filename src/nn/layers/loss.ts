@@ -9,7 +9,8 @@ import {
 import { checkOneOf, checkOptions } from "../../tensor/options.js";
 import { Module } from "../module.js";
 
-interface ReductionOptions {
+/** The options every loss module takes. */
+export interface ReductionOptions {
   /** "mean" (default), "sum" or "none". */
   reduction?: Reduction;
 }
@@ -36,6 +37,7 @@ function weightFirst<O extends { weight?: Tensor | null; reduction?: string }>(o
 
 /** mean((x - y)^2).  @example const loss = new nn.MSELoss().call(pred, target); */
 export class MSELoss extends Module {
+  /** How the per-element losses are combined: "mean", "sum" or "none". */
   reduction: Reduction;
   constructor(opts?: ReductionOptions | Reduction) {
     super();
@@ -48,6 +50,7 @@ export class MSELoss extends Module {
 
 /** mean(|x - y|). */
 export class L1Loss extends Module {
+  /** How the per-element losses are combined: "mean", "sum" or "none". */
   reduction: Reduction;
   constructor(opts?: ReductionOptions | Reduction) {
     super();
@@ -60,7 +63,9 @@ export class L1Loss extends Module {
 
 /** Quadratic below beta, linear above (default beta 1). */
 export class SmoothL1Loss extends Module {
+  /** How the per-element losses are combined: "mean", "sum" or "none". */
   reduction: Reduction;
+  /** Where the loss changes from quadratic to linear. */
   beta: number;
   constructor(opts: (ReductionOptions & { beta?: number }) | Reduction = {}) {
     super();
@@ -75,7 +80,9 @@ export class SmoothL1Loss extends Module {
 
 /** Quadratic below delta, delta-scaled linear above (default delta 1). */
 export class HuberLoss extends Module {
+  /** How the per-element losses are combined: "mean", "sum" or "none". */
   reduction: Reduction;
+  /** Where the loss changes from quadratic to linear. */
   delta: number;
   /** `new nn.HuberLoss({ reduction, delta })`, or the reduction first as PyTorch's HuberLoss("sum", 2). */
   constructor(opts: (ReductionOptions & { delta?: number }) | Reduction = {}, delta?: number) {
@@ -101,9 +108,13 @@ export interface CrossEntropyLossOptions extends ReductionOptions {
 /** logSoftmax + nllLoss on logits [N, C, ...] and class indices [N, ...] (or class probabilities).
  *  @example const loss = new nn.CrossEntropyLoss({ labelSmoothing: 0.1 }).call(logits, labels); */
 export class CrossEntropyLoss extends Module {
+  /** A weight per class [C], or null. */
   declare weight: Tensor | null;
+  /** Targets of this class are left out of the loss and its mean. */
   ignoreIndex: number;
+  /** How the per-element losses are combined: "mean", "sum" or "none". */
   reduction: Reduction;
+  /** The amount of smoothing of the target, in [0, 1]. */
   labelSmoothing: number;
   constructor(opts?: Tensor | CrossEntropyLossOptions) {
     super();
@@ -122,8 +133,11 @@ export class CrossEntropyLoss extends Module {
 
 /** Negative log likelihood of log-probabilities [N, C, ...] at class indices [N, ...]. */
 export class NLLLoss extends Module {
+  /** A weight per class [C], or null. */
   declare weight: Tensor | null;
+  /** Targets of this class are left out of the loss and its mean. */
   ignoreIndex: number;
+  /** How the per-element losses are combined: "mean", "sum" or "none". */
   reduction: Reduction;
   constructor(opts?: Tensor | { weight?: Tensor | null; ignoreIndex?: number; reduction?: Reduction }) {
     super();
@@ -139,7 +153,9 @@ export class NLLLoss extends Module {
 
 /** Binary cross entropy of probabilities. */
 export class BCELoss extends Module {
+  /** A weight per element (broadcast to the input), or null. */
   declare weight: Tensor | null;
+  /** How the per-element losses are combined: "mean", "sum" or "none". */
   reduction: Reduction;
   constructor(opts?: Tensor | { weight?: Tensor | null; reduction?: Reduction }) {
     super();
@@ -154,8 +170,11 @@ export class BCELoss extends Module {
 
 /** Binary cross entropy of logits (sigmoid folded in, numerically stable); posWeight weighs positives. */
 export class BCEWithLogitsLoss extends Module {
+  /** A weight per element (broadcast to the input), or null. */
   declare weight: Tensor | null;
+  /** A weight of the positive examples per class, or null. */
   declare pos_weight: Tensor | null;
+  /** How the per-element losses are combined: "mean", "sum" or "none". */
   reduction: Reduction;
   constructor(opts?: Tensor | { weight?: Tensor | null; reduction?: Reduction; posWeight?: Tensor | null }) {
     super();
@@ -164,6 +183,7 @@ export class BCEWithLogitsLoss extends Module {
     this.registerBuffer("pos_weight", o.posWeight ?? null);
     this.reduction = reductionOf(o);
   }
+  /** camelCase alias of pos_weight. */
   get posWeight(): Tensor | null {
     return this.pos_weight;
   }
@@ -174,7 +194,9 @@ export class BCEWithLogitsLoss extends Module {
 
 /** KL divergence of log-probabilities from a target (probabilities, or log-probabilities with logTarget). */
 export class KLDivLoss extends Module {
+  /** "mean", "batchmean" (the sum divided by the batch size, the true KL divergence), "sum" or "none". */
   reduction: Reduction | "batchmean";
+  /** Whether the target holds log-probabilities. */
   logTarget: boolean;
   constructor(opts: { reduction?: Reduction | "batchmean"; logTarget?: boolean } | Reduction | "batchmean" = {}) {
     super();

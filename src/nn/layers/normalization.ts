@@ -11,6 +11,7 @@ import * as init from "../init.js";
 import { Module, Parameter } from "../module.js";
 import { optionsOf, param, positiveInt } from "./common.js";
 
+/** Options of nn.BatchNorm1d / nn.BatchNorm2d. */
 export interface BatchNormLayerOptions {
   /** Added to the variance (default 1e-5). */
   eps?: number;
@@ -26,17 +27,30 @@ const LAYERNORM_KEYS = ["eps", "elementwiseAffine", "bias"] as const;
 const GROUPNORM_KEYS = ["eps", "affine"] as const;
 
 abstract class BatchNormBase extends Module {
+  /** The learnable scale [numFeatures] (null when not affine). */
   declare weight: Parameter | null;
+  /** The learnable shift [numFeatures] (null when not affine). */
   declare bias: Parameter | null;
+  /** The running mean [numFeatures], a buffer (null without trackRunningStats). */
   declare running_mean: Tensor | null;
+  /** The running variance [numFeatures], a buffer (null without trackRunningStats). */
   declare running_var: Tensor | null;
+  /** The number of training batches seen (int32 0-d buffer; null without trackRunningStats). */
   declare num_batches_tracked: Tensor | null;
+  /** Added to the variance for stability. */
   eps: number;
+  /** The weight of each new batch in the running statistics (null: a cumulative average). */
   momentum: number | null;
+  /** Whether the layer has a learnable weight and bias. */
   affine: boolean;
+  /** Whether running statistics are kept (and used in eval mode). */
   trackRunningStats: boolean;
 
-  constructor(public numFeatures: number, opts: BatchNormLayerOptions) {
+  constructor(
+    /** The number of channels C of the input [N, C, ...]. */
+    public numFeatures: number,
+    opts: BatchNormLayerOptions,
+  ) {
     super();
     positiveInt(this.constructor.name, numFeatures, "numFeatures");
     opts = optionsOf(`nn.${this.constructor.name}`, opts, BATCHNORM_KEYS, 2);
@@ -58,22 +72,28 @@ abstract class BatchNormBase extends Module {
     this.resetParameters();
   }
 
+  /** camelCase alias of running_mean. */
   get runningMean(): Tensor | null {
     return this.running_mean;
   }
+  /** Sets running_mean. */
   set runningMean(t: Tensor | null) {
     this.running_mean = t;
   }
+  /** camelCase alias of running_var. */
   get runningVar(): Tensor | null {
     return this.running_var;
   }
+  /** Sets running_var. */
   set runningVar(t: Tensor | null) {
     this.running_var = t;
   }
+  /** camelCase alias of num_batches_tracked. */
   get numBatchesTracked(): Tensor | null {
     return this.num_batches_tracked;
   }
 
+  /** Running mean 0, variance 1, batch count 0. */
   resetRunningStats(): void {
     noGrad(() => {
       this.running_mean?.fill_(0);
@@ -81,12 +101,14 @@ abstract class BatchNormBase extends Module {
       this.num_batches_tracked?.fill_(0);
     });
   }
+  /** Resets the running statistics, and weight to 1 and bias to 0. */
   resetParameters(): void {
     this.resetRunningStats();
     if (this.weight) init.ones_(this.weight);
     if (this.bias) init.zeros_(this.bias);
   }
 
+  /** Throws unless x has the layer's number of dims and features. */
   protected abstract checkInput(x: Tensor): void;
 
   override forward(x: Tensor): Tensor {
@@ -135,10 +157,15 @@ export class BatchNorm2d extends BatchNormBase {
 /** Layer normalisation over the last dims (Ba et al. 2016); weight ones, bias zeros.
  *  @example const ln = new nn.LayerNorm(512); // or new nn.LayerNorm([8, 8], { eps: 1e-6 }) */
 export class LayerNorm extends Module {
+  /** The learnable scale of normalizedShape (null without elementwiseAffine). */
   declare weight: Parameter | null;
+  /** The learnable shift of normalizedShape (null without elementwiseAffine or bias). */
   declare bias: Parameter | null;
+  /** The trailing dims normalised over. */
   normalizedShape: number[];
+  /** Added to the variance for stability. */
   eps: number;
+  /** Whether the layer has a learnable weight (and bias). */
   elementwiseAffine: boolean;
   constructor(normalizedShape: number | number[], opts: { eps?: number; elementwiseAffine?: boolean; bias?: boolean } = {}) {
     super();
@@ -151,6 +178,7 @@ export class LayerNorm extends Module {
     this.bias = this.elementwiseAffine && (opts.bias ?? true) ? param(this.normalizedShape) : null;
     this.resetParameters();
   }
+  /** Weight to 1, bias to 0. */
   resetParameters(): void {
     if (this.weight) init.ones_(this.weight);
     if (this.bias) init.zeros_(this.bias);
@@ -165,11 +193,21 @@ export class LayerNorm extends Module {
 
 /** Group normalisation (Wu & He 2018): channels split into numGroups groups.  @example const gn = new nn.GroupNorm(4, 32); */
 export class GroupNorm extends Module {
+  /** The learnable scale [numChannels] (null when not affine). */
   declare weight: Parameter | null;
+  /** The learnable shift [numChannels] (null when not affine). */
   declare bias: Parameter | null;
+  /** Added to the variance for stability. */
   eps: number;
+  /** Whether the layer has a learnable weight and bias. */
   affine: boolean;
-  constructor(public numGroups: number, public numChannels: number, opts: { eps?: number; affine?: boolean } = {}) {
+  constructor(
+    /** The number of groups the channels are split into. */
+    public numGroups: number,
+    /** The number of channels C of the input [N, C, ...]. */
+    public numChannels: number,
+    opts: { eps?: number; affine?: boolean } = {},
+  ) {
     super();
     positiveInt("GroupNorm", numGroups, "numGroups");
     positiveInt("GroupNorm", numChannels, "numChannels");
@@ -181,6 +219,7 @@ export class GroupNorm extends Module {
     this.bias = this.affine ? param([numChannels]) : null;
     this.resetParameters();
   }
+  /** Weight to 1, bias to 0. */
   resetParameters(): void {
     if (this.weight) init.ones_(this.weight);
     if (this.bias) init.zeros_(this.bias);

@@ -5,8 +5,10 @@ import * as F from "../functional.js";
 import { Module } from "../module.js";
 import { poolOptions } from "../pool.js";
 
-type Size = number | number[];
+/** A window size: a number for every spatial dim, or one per dim. */
+export type Size = number | number[];
 
+/** Options of nn.MaxPool1d / nn.MaxPool2d. */
 export interface MaxPoolLayerOptions {
   /** Step between windows (default kernelSize). */
   stride?: Size | null;
@@ -22,6 +24,7 @@ export interface MaxPoolLayerOptions {
 /** nn.MaxPool1d/2d's options in PyTorch's positional order (the module has return_indices before ceil_mode). */
 const MAXPOOL_LAYER_KEYS = ["stride", "padding", "dilation", "returnIndices", "ceilMode"] as const;
 
+/** Options of nn.AvgPool1d / nn.AvgPool2d. */
 export interface AvgPoolLayerOptions {
   /** Step between windows (default kernelSize). */
   stride?: Size | null;
@@ -40,6 +43,7 @@ type AvgPoolArgs<O> = [opts?: O] | [stride?: Size | null, padding?: Size, ceilMo
 
 /** Max over windows of [N, C, L].  @example new nn.MaxPool1d(2) */
 export class MaxPool1d extends Module {
+  /** The options given (stride, padding, dilation, ceilMode, returnIndices). */
   opts: MaxPoolLayerOptions;
   constructor(public kernelSize: Size, ...args: MaxPoolArgs) {
     super();
@@ -61,6 +65,7 @@ export class MaxPool1d extends Module {
 
 /** Max over windows of [N, C, H, W].  @example new nn.MaxPool2d(2) // halves H and W */
 export class MaxPool2d extends Module {
+  /** The options given (stride, padding, dilation, ceilMode, returnIndices). */
   opts: MaxPoolLayerOptions;
   constructor(public kernelSize: Size, ...args: MaxPoolArgs) {
     super();
@@ -71,6 +76,7 @@ export class MaxPool2d extends Module {
     if (this.opts.returnIndices) return F.maxPool2d(x, this.kernelSize, { ...this.opts, returnIndices: true }) as unknown as Tensor;
     return F.maxPool2d(x, this.kernelSize, { ...this.opts, returnIndices: false });
   }
+  /** The pooled values and their flat int32 indices (as returnIndices), typed as a pair. */
   forwardWithIndices(x: Tensor): [Tensor, Tensor] {
     return F.maxPool2d(x, this.kernelSize, { ...this.opts, returnIndices: true });
   }
@@ -81,6 +87,7 @@ export class MaxPool2d extends Module {
 
 /** Mean over windows of [N, C, L]. */
 export class AvgPool1d extends Module {
+  /** The options given (stride, padding, ceilMode, countIncludePad). */
   opts: AvgPoolLayerOptions;
   constructor(public kernelSize: Size, ...args: AvgPoolArgs<AvgPoolLayerOptions>) {
     super();
@@ -111,7 +118,10 @@ export class AvgPool2d extends Module {
 
 /** Mean pooling to a fixed output size [oh, ow] (null keeps that input size).  @example new nn.AdaptiveAvgPool2d(1) // global average pool */
 export class AdaptiveAvgPool2d extends Module {
-  constructor(public outputSize: number | (number | null)[]) {
+  constructor(
+    /** The output size [H, W] (a number for both; null keeps the input's). */
+    public outputSize: number | (number | null)[],
+  ) {
     super();
   }
   override forward(x: Tensor): Tensor {
@@ -124,7 +134,10 @@ export class AdaptiveAvgPool2d extends Module {
 
 /** Mean pooling to a fixed output length. */
 export class AdaptiveAvgPool1d extends Module {
-  constructor(public outputSize: number | [number]) {
+  constructor(
+    /** The output length. */
+    public outputSize: number | [number],
+  ) {
     super();
   }
   override forward(x: Tensor): Tensor {

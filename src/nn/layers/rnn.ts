@@ -55,6 +55,7 @@ function step(mode: Mode, x: Tensor, s: State, w: CellWeights): State {
   }
 }
 
+/** Options of nn.RNN, nn.LSTM and nn.GRU. */
 export interface RNNOptions {
   /** Stacked layers (default 1). */
   numLayers?: number;
@@ -78,15 +79,23 @@ const CELL_KEYS = ["bias"] as const;
 
 /** The shared body of RNN, LSTM and GRU. */
 abstract class RNNBase extends Module {
+  /** The number of stacked layers. */
   numLayers: number;
+  /** Whether the layers have bias terms. */
   bias: boolean;
+  /** Inputs and outputs are [N, L, H] when true, else [L, N, H]. */
   batchFirst: boolean;
+  /** Dropout probability on the outputs of each layer but the last (training only). */
   dropout: number;
+  /** Whether each layer also runs backward in time. */
   bidirectional: boolean;
 
   constructor(
+    /** The cell type. */
     protected mode: Mode,
+    /** The number of features of each input step. */
     public inputSize: number,
+    /** The number of features of the hidden state. */
     public hiddenSize: number,
     opts: RNNOptions,
   ) {
@@ -117,6 +126,7 @@ abstract class RNNBase extends Module {
     this.resetParameters();
   }
 
+  /** PyTorch's init: every weight and bias U(-1/sqrt(hiddenSize), 1/sqrt(hiddenSize)). */
   resetParameters(): void {
     const bound = this.hiddenSize > 0 ? 1 / Math.sqrt(this.hiddenSize) : 0;
     for (const p of this.parameters()) init.uniform_(p, { a: -bound, b: bound });
@@ -283,14 +293,21 @@ export class GRU extends RNNBase {
 
 /** The shared body of the cells: weight_ih [G*H, I], weight_hh [G*H, H], bias_ih, bias_hh [G*H]. */
 abstract class RNNCellBase extends Module {
+  /** The input-hidden weights [gates * hiddenSize, inputSize]. */
   declare weight_ih: Parameter;
+  /** The hidden-hidden weights [gates * hiddenSize, hiddenSize]. */
   declare weight_hh: Parameter;
+  /** The input-hidden bias (null without bias). */
   declare bias_ih: Parameter | null;
+  /** The hidden-hidden bias (null without bias). */
   declare bias_hh: Parameter | null;
 
   constructor(
+    /** The cell type. */
     protected mode: Mode,
+    /** The number of features of the input. */
     public inputSize: number,
+    /** The number of features of the hidden state. */
     public hiddenSize: number,
     bias: boolean,
   ) {
@@ -304,6 +321,7 @@ abstract class RNNCellBase extends Module {
     this.bias_hh = bias ? param([G]) : null;
     this.resetParameters();
   }
+  /** PyTorch's init: every weight and bias U(-1/sqrt(hiddenSize), 1/sqrt(hiddenSize)). */
   resetParameters(): void {
     const bound = 1 / Math.sqrt(this.hiddenSize);
     for (const p of this.parameters()) init.uniform_(p, { a: -bound, b: bound });

@@ -15,8 +15,10 @@ import { MultiheadAttention, causalMask } from "./attention.js";
 import { optionsOf, positiveInt } from "./common.js";
 import * as init from "../init.js";
 
+/** The feedforward activation of a Transformer layer: a name or a function. */
 export type Activation = "relu" | "gelu" | ((x: Tensor) => Tensor);
 
+/** Options of nn.TransformerEncoderLayer / nn.TransformerDecoderLayer. */
 export interface TransformerLayerOptions {
   /** Width of the feed-forward block (default 2048). */
   dimFeedforward?: number;
@@ -57,19 +59,36 @@ function seqLen(x: Tensor, batchFirst: boolean): number {
 /** Self-attention and feed-forward with residuals and LayerNorm.
  *  @example const layer = new nn.TransformerEncoderLayer(512, 8, { batchFirst: true }); const y = layer.call(x, { srcKeyPaddingMask }); */
 export class TransformerEncoderLayer extends Module {
+  /** The self-attention block. */
   declare self_attn: MultiheadAttention;
+  /** The first feedforward layer, dModel -> dimFeedforward. */
   declare linear1: Linear;
+  /** Dropout inside the feedforward block. */
   declare dropout: Dropout;
+  /** The second feedforward layer, dimFeedforward -> dModel. */
   declare linear2: Linear;
+  /** The LayerNorm of the self-attention block. */
   declare norm1: LayerNorm;
+  /** The LayerNorm of the feedforward block. */
   declare norm2: LayerNorm;
+  /** Dropout on the self-attention block's output. */
   declare dropout1: Dropout;
+  /** Dropout on the feedforward block's output. */
   declare dropout2: Dropout;
+  /** LayerNorm before each block (pre-norm) when true, after the residual sum otherwise. */
   normFirst: boolean;
+  /** Inputs and outputs are [N, L, dModel] when true, else [L, N, dModel]. */
   batchFirst: boolean;
+  /** The feedforward activation (relu or gelu). */
   activation: (x: Tensor) => Tensor;
 
-  constructor(public dModel: number, public nhead: number, opts: TransformerLayerOptions = {}) {
+  constructor(
+    /** The model width. */
+    public dModel: number,
+    /** The number of attention heads. */
+    public nhead: number,
+    opts: TransformerLayerOptions = {},
+  ) {
     super();
     positiveInt("TransformerEncoderLayer", dModel, "dModel");
     opts = optionsOf("nn.TransformerEncoderLayer", opts, LAYER_KEYS, 3);
@@ -110,22 +129,42 @@ export class TransformerEncoderLayer extends Module {
 /** Self-attention, cross-attention over memory, and feed-forward, each with a residual and LayerNorm.
  *  @example const layer = new nn.TransformerDecoderLayer(512, 8); const y = layer.call(tgt, memory, { tgtIsCausal: true }); */
 export class TransformerDecoderLayer extends Module {
+  /** The self-attention block. */
   declare self_attn: MultiheadAttention;
+  /** The cross-attention block over the encoder's memory. */
   declare multihead_attn: MultiheadAttention;
+  /** The first feedforward layer, dModel -> dimFeedforward. */
   declare linear1: Linear;
+  /** Dropout inside the feedforward block. */
   declare dropout: Dropout;
+  /** The second feedforward layer, dimFeedforward -> dModel. */
   declare linear2: Linear;
+  /** The LayerNorm of the self-attention block. */
   declare norm1: LayerNorm;
+  /** The LayerNorm of the cross-attention block. */
   declare norm2: LayerNorm;
+  /** The LayerNorm of the feedforward block. */
   declare norm3: LayerNorm;
+  /** Dropout on the self-attention block's output. */
   declare dropout1: Dropout;
+  /** Dropout on the cross-attention block's output. */
   declare dropout2: Dropout;
+  /** Dropout on the feedforward block's output. */
   declare dropout3: Dropout;
+  /** LayerNorm before each block (pre-norm) when true, after the residual sum otherwise. */
   normFirst: boolean;
+  /** Inputs and outputs are [N, L, dModel] when true, else [L, N, dModel]. */
   batchFirst: boolean;
+  /** The feedforward activation (relu or gelu). */
   activation: (x: Tensor) => Tensor;
 
-  constructor(public dModel: number, public nhead: number, opts: TransformerLayerOptions = {}) {
+  constructor(
+    /** The model width. */
+    public dModel: number,
+    /** The number of attention heads. */
+    public nhead: number,
+    opts: TransformerLayerOptions = {},
+  ) {
     super();
     positiveInt("TransformerDecoderLayer", dModel, "dModel");
     opts = optionsOf("nn.TransformerDecoderLayer", opts, LAYER_KEYS, 3);
@@ -188,9 +227,16 @@ export class TransformerDecoderLayer extends Module {
 /** numLayers copies of an encoder layer (cloned, so each has its own weights), then an optional norm.
  *  @example const enc = new nn.TransformerEncoder(new nn.TransformerEncoderLayer(64, 4), 2); */
 export class TransformerEncoder extends Module {
+  /** The numLayers layers (clones of the one given). */
   declare layers: ModuleList<TransformerEncoderLayer>;
+  /** The module applied to the last layer's output, or null. */
   declare norm: Module | null;
-  constructor(encoderLayer: TransformerEncoderLayer, public numLayers: number, opts: { norm?: Module | null } = {}) {
+  constructor(
+    encoderLayer: TransformerEncoderLayer,
+    /** The number of layers. */
+    public numLayers: number,
+    opts: { norm?: Module | null } = {},
+  ) {
     super();
     positiveInt("TransformerEncoder", numLayers, "numLayers");
     opts = optionsOf("nn.TransformerEncoder", opts, STACK_KEYS, 3);
@@ -209,9 +255,16 @@ export class TransformerEncoder extends Module {
 
 /** numLayers copies of a decoder layer, then an optional norm. */
 export class TransformerDecoder extends Module {
+  /** The numLayers layers (clones of the one given). */
   declare layers: ModuleList<TransformerDecoderLayer>;
+  /** The module applied to the last layer's output, or null. */
   declare norm: Module | null;
-  constructor(decoderLayer: TransformerDecoderLayer, public numLayers: number, opts: { norm?: Module | null } = {}) {
+  constructor(
+    decoderLayer: TransformerDecoderLayer,
+    /** The number of layers. */
+    public numLayers: number,
+    opts: { norm?: Module | null } = {},
+  ) {
     super();
     positiveInt("TransformerDecoder", numLayers, "numLayers");
     opts = optionsOf("nn.TransformerDecoder", opts, STACK_KEYS, 3);
@@ -238,6 +291,7 @@ export class TransformerDecoder extends Module {
   }
 }
 
+/** Options of nn.Transformer. */
 export interface TransformerOptions extends TransformerLayerOptions {
   /** Model width (default 512). */
   dModel?: number;
@@ -249,6 +303,7 @@ export interface TransformerOptions extends TransformerLayerOptions {
   numDecoderLayers?: number;
   /** Replace the encoder / decoder stacks. */
   customEncoder?: Module | null;
+  /** Replaces the decoder stack. */
   customDecoder?: Module | null;
 }
 const TRANSFORMER_KEYS = ["dModel", "nhead", "numEncoderLayers", "numDecoderLayers", ...LAYER_KEYS, "customEncoder", "customDecoder"] as const;
@@ -259,10 +314,15 @@ const TRANSFORMER_KEYS = ["dModel", "nhead", "numEncoderLayers", "numDecoderLaye
  *  const model = new nn.Transformer({ dModel: 64, nhead: 4, numEncoderLayers: 2, numDecoderLayers: 2, batchFirst: true });
  *  const y = model.call(src, tgt, { tgtMask: nn.Transformer.generateSquareSubsequentMask(tgt.shape[1]) }); */
 export class Transformer extends Module {
+  /** The encoder stack (or the customEncoder). */
   declare encoder: Module;
+  /** The decoder stack (or the customDecoder). */
   declare decoder: Module;
+  /** The model width. */
   dModel: number;
+  /** The number of attention heads. */
   nhead: number;
+  /** Inputs and outputs are [N, L, dModel] when true, else [L, N, dModel]. */
   batchFirst: boolean;
 
   /** `new nn.Transformer({ dModel, nhead, ... })`, or the first argument positionally as PyTorch (`new nn.Transformer(64)`). */
