@@ -79,18 +79,18 @@ export class Module {
   /** Registers `hook(module, args)`, run before every forward; returning an array replaces the
    *  arguments (PyTorch's register_forward_pre_hook). Returns a handle whose remove() unregisters it.
    *  @example const h = layer.registerForwardPreHook((m, args) => console.log(m.constructor.name)); h.remove(); */
-  registerForwardPreHook(hook: ForwardPreHook): RemovableHandle {
+  registerForwardPreHook(hook: ForwardPreHook<this>): RemovableHandle {
     if (typeof hook !== "function") throw new Error(`registerForwardPreHook: hook must be a function, got ${typeof hook}`);
-    return addHook(this, "pre", hook);
+    return addHook(this, "pre", hook as unknown as ForwardPreHook);
   }
 
   /** Registers `hook(module, args, output)`, run after every forward; returning anything but
    *  undefined replaces the output (PyTorch's register_forward_hook). Returns a handle whose remove()
    *  unregisters it.
    *  @example const h = layer.registerForwardHook((m, args, out) => console.log(out.shape)); h.remove(); */
-  registerForwardHook(hook: ForwardHook): RemovableHandle {
+  registerForwardHook(hook: ForwardHook<this>): RemovableHandle {
     if (typeof hook !== "function") throw new Error(`registerForwardHook: hook must be a function, got ${typeof hook}`);
-    return addHook(this, "post", hook);
+    return addHook(this, "post", hook as unknown as ForwardHook);
   }
 
   /** The [name, value] pairs this module holds directly, in order. Containers with their own storage override it. */
@@ -369,10 +369,14 @@ export class Module {
   }
 }
 
-/** A forward pre-hook: gets the module and its arguments; may return replacement arguments. */
-export type ForwardPreHook = (module: Module, args: any[]) => any[] | void;
-/** A forward hook: gets the module, its arguments and its output; may return a replacement output. */
-export type ForwardHook = (module: Module, args: any[], output: any) => any;
+/** A forward pre-hook: gets the module and its arguments; may return replacement arguments. Its
+ *  types follow M's forward, as call()'s do (`args: [x: Tensor]` for an nn.Linear). */
+export type ForwardPreHook<M extends Module = Module> =
+  (module: M, args: Parameters<M["forward"]>) => Parameters<M["forward"]> | void;
+/** A forward hook: gets the module, its arguments and its output; may return a replacement output.
+ *  Its types follow M's forward (`output: Tensor` for an nn.Linear). */
+export type ForwardHook<M extends Module = Module> =
+  (module: M, args: Parameters<M["forward"]>, output: ReturnType<M["forward"]>) => ReturnType<M["forward"]> | void;
 /** What the register*Hook methods return (PyTorch's RemovableHandle). */
 export interface RemovableHandle {
   /** Unregisters the hook (calling it again does nothing). */

@@ -108,6 +108,12 @@ export function mustNotCompile(x: Tensor, idx: Tensor): void {
   new nn.LSTM(4, 8).call(x, x);
   // @ts-expect-error an Embedding's sizes are numbers
   new nn.Embedding(10, "4");
+  // @ts-expect-error a forward hook's output is typed from the module's forward (a Linear: Tensor)
+  new nn.Linear(3, 4).registerForwardHook((_m, _args, out) => { void out.notAMethod(); });
+  // @ts-expect-error a forward hook's replacement output has the forward's return type
+  new nn.Linear(3, 4).registerForwardHook(() => 42);
+  // @ts-expect-error a pre-hook's replacement arguments are the forward's (a Linear: one Tensor)
+  new nn.Linear(3, 4).registerForwardPreHook(() => ["x"]);
 
   // ---- optim
   const opt = new optim.SGD(new nn.Linear(3, 4).parameters(), { lr: 0.1 });
@@ -179,6 +185,14 @@ export async function mustCompile(x: Tensor, idx: Tensor): Promise<void> {
   await train.fit(new nn.Linear(3, 2), { train: loader, epochs: 1, optimizer: opt, lossFn: (o, t) => o.sub(t).square().mean() });
   await train.evaluate(m, loader, { lossFn: new nn.CrossEntropyLoss(), metrics: ["accuracy"] });
   await train.fit(lstm, { train: loader, epochs: 1, optimizer: opt, lossFn: ([o], t) => F.mseLoss(o, t) });
+  // forward hooks take their types from the module's forward; a hook on a plain Module fits any module
+  const lin = new nn.Linear(3, 2);
+  lin.registerForwardPreHook((mod, [inp]) => { void [mod.inFeatures, inp.shape]; });
+  lin.registerForwardPreHook((_m, [inp]) => [inp.mul(2)]).remove();
+  lin.registerForwardHook((_m, _args, o) => o.mul(0)).remove();
+  const anyModule: dt.nn.ForwardHook = (mod, _args, o) => { void [mod.training, o]; };
+  lin.registerForwardHook(anyModule);
+  m.registerForwardHook(anyModule);
   const rows: number[][] = x.toArray();
   void [parts, values, indices, v2, i2, seq, h, c, conv, rows];
 }
