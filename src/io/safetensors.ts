@@ -78,13 +78,13 @@ function tensorBytes(t: Tensor): Uint8Array {
   return out;
 }
 
+const SAVE_BYTES_KEYS = ["metadata"] as const;
+const SOURCE_KEYS = ["source"] as const;
+
 /** Serialises tensors and optional string metadata to safetensors bytes. Tensors are laid out
  *  widest dtype first (float64, then float32 and int32, then bool), in the given order within each
  *  element size, so that each one's data is aligned to its element size; the header follows that order.
  *  @example const bytes = dt.io.saveBytes({ w: dt.ones([2, 2]) }, { metadata: { format: "pt" } }); */
-const SAVE_BYTES_KEYS = ["metadata"] as const;
-const SOURCE_KEYS = ["source"] as const;
-
 export function saveBytes(tensors: TensorRecord | { stateDict(): TensorRecord }, opts: { metadata?: Metadata } = {}): Uint8Array {
   opts = checkOptions("io.saveBytes", opts, SAVE_BYTES_KEYS, 2);
   const list = entries(tensors);

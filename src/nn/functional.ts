@@ -125,6 +125,6 @@ export { batchNorm, layerNorm, groupNorm } from "./normalization.js";
 export { scaledDotProductAttention } from "./attention.js";
 export { lstm } from "./lstm.js";
 export type { Size1, Size2, ConvOptions, ConvTransposeOptions, UnfoldOptions } from "./conv.js";
-export type { AvgPoolOptions, MaxPoolOptions, MaxPoolFn, AdaptiveMaxFn } from "./pool.js";
+export type { AvgPoolOptions, MaxPoolOptions, MaxPoolFn, AvgPoolFn, AdaptiveMaxFn } from "./pool.js";
 export type { BatchNormOptions } from "./normalization.js";
 export type { AttentionOptions } from "./attention.js";

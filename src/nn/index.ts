@@ -27,8 +27,9 @@ export {
 export { summary } from "./summary.js";
 export type { ModelStatistics, LayerSummary, SummaryOptions, SummaryColumn } from "./summary.js";
 export type { ForwardHook, ForwardPreHook, RemovableHandle } from "./module.js";
-export type { ConvLayerOptions, ConvTransposeLayerOptions, PaddingMode } from "./layers/conv.js";
-export type { MaxPoolLayerOptions, AvgPoolLayerOptions, Size as PoolSize } from "./layers/pool.js";
+export type { ConvLayerOptions, ConvTransposeLayerOptions, PaddingMode, ConvLayerArgs, ConvTransposeLayerArgs } from "./layers/conv.js";
+export type { MaxPoolLayerOptions, AvgPoolLayerOptions, AvgPool2dLayerOptions, MaxPoolArgs, AvgPoolArgs, Size as PoolSize } from "./layers/pool.js";
+export type { PReLUOptions } from "./layers/activation.js";
 export type { BatchNormLayerOptions } from "./layers/normalization.js";
 export type { EmbeddingOptions } from "./layers/embedding.js";
 export type { RNNOptions } from "./layers/rnn.js";

@@ -16,13 +16,17 @@ import { checkOptions } from "../tensor/options.js";
 
 const INTERPOLATE_KEYS = ["size", "scaleFactor", "mode", "alignCorners", "recomputeScaleFactor"] as const;
 
+/** F.interpolate's modes: "linear" takes [N, C, W] inputs, "bilinear" and "bicubic" [N, C, H, W], the nearest
+ *  modes either ("nearest": source pixel floor(o * in / out), as PyTorch; "nearest-exact": the one under o's centre). */
 export type InterpolateMode = "nearest" | "nearest-exact" | "linear" | "bilinear" | "bicubic";
 
+/** Options of F.interpolate (PyTorch's keyword arguments). */
 export interface InterpolateOptions {
   /** Output spatial size (a number for every spatial dim, or one per dim). Give this or scaleFactor. */
   size?: number | number[] | null;
   /** Multiplier of the spatial size (output = floor(input * scaleFactor)). */
   scaleFactor?: number | number[] | null;
+  /** How output pixels are sampled (default "nearest"). */
   mode?: InterpolateMode;
   /** Linear/bicubic modes: align the corner pixels' centres (default false). */
   alignCorners?: boolean | null;

@@ -17,13 +17,21 @@ import { logSoftmax } from "./activation.js";
 export type Reduction = "none" | "mean" | "sum";
 
 // The option keys of each loss, the first one being what PyTorch users would pass positionally.
+/** The option keys of F.mseLoss / F.l1Loss and their nn modules (shared plumbing). @internal */
 export const REDUCTION_KEYS = ["reduction"] as const;
+/** The option keys of F.smoothL1Loss and its nn module (shared plumbing). @internal */
 export const SMOOTH_L1_KEYS = ["reduction", "beta"] as const;
+/** The option keys of F.huberLoss and its nn module (shared plumbing). @internal */
 export const HUBER_KEYS = ["reduction", "delta"] as const;
+/** The option keys of F.binaryCrossEntropy and its nn module (shared plumbing). @internal */
 export const BCE_KEYS = ["weight", "reduction"] as const;
+/** The option keys of F.binaryCrossEntropyWithLogits and its nn module (shared plumbing). @internal */
 export const BCE_LOGITS_KEYS = ["weight", "reduction", "posWeight"] as const;
+/** The option keys of F.klDiv and its nn module (shared plumbing). @internal */
 export const KL_DIV_KEYS = ["reduction", "logTarget"] as const;
+/** The option keys of F.nllLoss and its nn module (shared plumbing). @internal */
 export const NLL_KEYS = ["weight", "ignoreIndex", "reduction"] as const;
+/** The option keys of F.crossEntropy and its nn module (shared plumbing). @internal */
 export const CROSS_ENTROPY_KEYS = ["weight", "ignoreIndex", "reduction", "labelSmoothing"] as const;
 
 function reduce(op: string, loss: Tensor, reduction: string | undefined): Tensor {

@@ -110,11 +110,11 @@ export type MaxPoolFn<S> = {
   (x: Tensor, kernelSize: S, opts?: MaxPoolOptions<S>): Tensor | [Tensor, Tensor];
 };
 
+const BOOL_KEYS = ["ceilMode", "returnIndices", "countIncludePad"] as const;
+
 /** The options of a pooling function or module: an options object, or PyTorch's positional arguments after
  *  kernelSize (`F.maxPool2d(x, 3, 2)` is stride 2; `new nn.MaxPool2d(3, 2, 1)` adds padding 1) in the
  *  order `order`, optionally followed by an options object; anything else is refused (checkOptions). */
-const BOOL_KEYS = ["ceilMode", "returnIndices", "countIncludePad"] as const;
-
 export function poolOptions<O extends { stride?: number | number[] | null }>(op: string, args: readonly unknown[], order: readonly string[], keys: readonly string[], firstArg: number): O {
   if (args.length === 1 && (args[0] === undefined || args[0] === null)) return {} as O;
   const o = positionalOptions<O>(op, args, order, keys, firstArg);
@@ -165,7 +165,8 @@ export interface AvgPoolOptions<S> {
 export const AVGPOOL2D_KEYS = ["stride", "padding", "ceilMode", "countIncludePad", "divisorOverride"] as const;
 export const AVGPOOL1D_KEYS = ["stride", "padding", "ceilMode", "countIncludePad"] as const;
 
-type AvgPoolFn<S, O> = {
+/** The signature of F.avgPool1d/2d: an options object O, or PyTorch's positional arguments after kernelSize. */
+export type AvgPoolFn<S, O> = {
   (x: Tensor, kernelSize: S, opts?: O): Tensor;
   (x: Tensor, kernelSize: S, stride?: S | null, padding?: S, ceilMode?: boolean, countIncludePad?: boolean, divisorOverride?: number | null): Tensor;
 };
@@ -246,9 +247,9 @@ export type AdaptiveMaxFn<S> = {
   (x: Tensor, outputSize: S, opts: { returnIndices: true }): [Tensor, Tensor];
 };
 
-/** F.adaptiveMaxPool2d(x [N, C, H, W], outputSize, { returnIndices = false }). */
 const ADAPTIVE_MAX_KEYS = ["returnIndices"] as const;
 
+/** F.adaptiveMaxPool2d(x [N, C, H, W], outputSize, { returnIndices = false }). */
 export const adaptiveMaxPool2d = defineOp("adaptiveMaxPool2d", ((x: Tensor, outputSize: number | (number | null)[], opts: { returnIndices?: boolean } = {}) =>
   adaptiveNd("adaptiveMaxPool2d", 2, "max", x, outputSize, adaptiveMaxOptions("F.adaptiveMaxPool2d", opts))) as AdaptiveMaxFn<number | (number | null)[]>);
 

@@ -33,6 +33,7 @@ export const COLUMN_TITLES: Record<SummaryColumn, string> = {
   trainable: "Trainable",
 };
 
+/** Options of nn.summary (torchinfo's keyword arguments, camelCased). */
 export interface SummaryOptions {
   /** Deepest module level shown (default 3, as torchinfo). */
   depth?: number;
@@ -89,9 +90,13 @@ export interface LayerSummary {
 
 /** What summary returns (torchinfo's ModelStatistics); toString() is the printed table. */
 export interface ModelStatistics {
+  /** One row per module call, in call order (containers above their children). */
   layers: LayerSummary[];
+  /** Parameter elements of the model (model.parameters(), each counted once). */
   totalParams: number;
+  /** The ones that require grad. */
   trainableParams: number;
+  /** The ones that do not (frozen). */
   nonTrainableParams: number;
   /** Mult-adds of the forward pass (sum over leaf layers). */
   totalMultAdds: number;
@@ -101,6 +106,7 @@ export interface ModelStatistics {
   totalOutputBytes: number;
   /** Bytes of the parameters. */
   totalParamBytes: number;
+  /** The table summary prints. */
   toString(): string;
 }
 

@@ -242,13 +242,19 @@ declare module "../tensor/tensor.js" {
     topk(k: number, opts?: so.TopkOptions): so.SortResult;
     /** int32 [N, ndim] indices of the non-zero elements; { asTuple: true }: one 1-D tensor per dim. */
     nonzero(): Tensor;
+    /** One 1-D int32 tensor of indices per dim (torch's as_tuple=True). */
     nonzero(opts: { asTuple: true }): Tensor[];
+    /** [N, ndim] indices, or one tensor per dim with asTuple (see dt.nonzero). */
     nonzero(opts?: { asTuple?: boolean }): Tensor | Tensor[];
     /** The sorted distinct values; with returnInverse / returnCounts: { values, inverse?, counts? } (see dt.unique). */
     unique(opts?: so.UniqueOptions & { returnInverse?: false; returnCounts?: false }): Tensor;
+    /** { values, inverse, counts }: the distinct values, each element's index in them, and their counts. */
     unique(opts: so.UniqueOptions & { returnInverse: true; returnCounts: true }): so.UniqueResult<true, true>;
+    /** { values, inverse }: the distinct values and each element's index in them. */
     unique(opts: so.UniqueOptions & { returnInverse: true }): so.UniqueResult<true, false>;
+    /** { values, counts }: the distinct values and how often each occurs. */
     unique(opts: so.UniqueOptions & { returnCounts: true }): so.UniqueResult<false, true>;
+    /** The distinct values, or { values, inverse?, counts? } when a flag is set (see dt.unique). */
     unique(opts?: so.UniqueOptions): Tensor | so.UniqueResult;
     /** torch's x.where(cond, other), or cond.where(a, b) on a bool tensor (dt.where's argument order). */
     where(condOrA: Operand, other: Operand): Tensor;

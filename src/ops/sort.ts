@@ -18,7 +18,12 @@ import { gather, indexSelect } from "./indexing.js";
 import { clone, contiguous, reshape, transpose } from "./shape.js";
 
 /** { values, indices } of sort / topk, also destructurable as [values, indices] (torch returns a tuple). */
-export type SortResult = { values: Tensor; indices: Tensor } & Iterable<Tensor>;
+export type SortResult = {
+  /** The sorted (or top k) values. */
+  values: Tensor;
+  /** Their int32 indices along dim in the input. */
+  indices: Tensor;
+} & Iterable<Tensor>;
 
 function pair(values: Tensor, indices: Tensor): SortResult {
   const r = { values, indices };
@@ -82,6 +87,7 @@ function sortIndices(x: Tensor, d: number, descending: boolean, k: number): Tens
   return d === last ? t : contiguous(transpose(t, d, last));
 }
 
+/** Options of sort / argsort (torch.sort's keyword arguments). */
 export interface SortOptions {
   /** The dim to sort along (default -1). */
   dim?: number;
@@ -118,6 +124,7 @@ export const argsort = defineOp(
   { differentiable: false },
 );
 
+/** Options of topk (torch.topk's keyword arguments). */
 export interface TopkOptions {
   /** The dim to search (default -1). */
   dim?: number;
@@ -180,8 +187,12 @@ function nonzeroImpl(x: Tensor, opts: { asTuple?: boolean } = {}): Tensor | Tens
   }
   return new Tensor(out, [count, nd], "int32");
 }
+/** nonzero(x) -> int32 [N, ndim] indices of the non-zero elements (NaN counts as non-zero);
+ *  { asTuple: true }: one 1-D int32 tensor per dim, as torch.nonzero. Not differentiable.
+ *  @example const [rows, cols] = dt.nonzero(mask, { asTuple: true }); */
 export const nonzero = defineOp("nonzero", nonzeroImpl, { differentiable: false });
 
+/** Options of unique (torch.unique's keyword arguments). */
 export interface UniqueOptions {
   /** Accepted for PyTorch compatibility: the values always come out sorted ascending (PyTorch leaves the
    *  order unspecified when false). */
@@ -196,8 +207,22 @@ export interface UniqueOptions {
 
 /** What unique returns when returnInverse or returnCounts is set; destructures in PyTorch's tuple
  *  order ([values, inverse?, counts?], only the requested ones). */
-export type UniqueResult<I extends boolean = boolean, C extends boolean = boolean> = { values: Tensor } & (I extends true ? { inverse: Tensor } : { inverse?: Tensor }) &
-  (C extends true ? { counts: Tensor } : { counts?: Tensor }) & Iterable<Tensor>;
+export type UniqueResult<I extends boolean = boolean, C extends boolean = boolean> = {
+  /** The sorted distinct values (or slices along dim). */
+  values: Tensor;
+} & (I extends true ? {
+  /** int32, the input's shape (or [size of dim]): the index in values of each element (or slice). */
+  inverse: Tensor;
+} : {
+  /** int32, the input's shape (or [size of dim]): the index in values of each element (or slice); only with returnInverse. */
+  inverse?: Tensor;
+}) & (C extends true ? {
+  /** int32 [number of values]: how often each value occurs. */
+  counts: Tensor;
+} : {
+  /** int32 [number of values]: how often each value occurs; only with returnCounts. */
+  counts?: Tensor;
+}) & Iterable<Tensor>;
 
 /** unique(x, { sorted = true, returnInverse = false, returnCounts = false, dim }), as torch.unique:
  *  the sorted distinct values of x (flattened unless dim is given, then the distinct slices along dim).
@@ -271,4 +296,7 @@ function uniqueImpl(x: Tensor, opts: UniqueOptions = {}): Tensor | UniqueResult 
     return r as UniqueResult;
   });
 }
+/** unique(x, { sorted = true, returnInverse = false, returnCounts = false, dim }) -> the sorted distinct
+ *  values, or { values, inverse?, counts? } when a flag is set, as torch.unique. Not differentiable.
+ *  @example const { values, counts } = dt.unique(labels, { returnCounts: true }); */
 export const unique = defineOp("unique", uniqueImpl, { differentiable: false });

@@ -158,6 +158,7 @@ export class Softplus extends Module {
   }
 }
 
+/** Options of nn.PReLU. */
 export interface PReLUOptions {
   /** 1 (one slope for every channel, the default) or the number of channels (dim 1 of the input). */
   numParameters?: number;
@@ -168,9 +169,11 @@ export interface PReLUOptions {
 /** max(0, x) + weight * min(0, x) with a learnt slope: `new nn.PReLU()`, `new nn.PReLU(64)` or
  *  `new nn.PReLU({ numParameters: 64, init: 0.1 })`. Parameter `weight` [numParameters]. */
 export class PReLU extends Module {
+  /** The learnable slopes for negative inputs [numParameters]. */
   declare weight: Parameter;
   /** torch's `num_parameters` (`numParameters()` is Module's parameter count). */
   numParams: number;
+  /** The initial slope, which resetParameters() restores. */
   init: number;
   constructor(numParameters?: number | PReLUOptions, init?: number) {
     super();
@@ -179,6 +182,7 @@ export class PReLU extends Module {
     this.init = init ?? o.init ?? 0.25;
     this.weight = new Parameter(full([this.numParams], this.init));
   }
+  /** Fills weight with init again. */
   resetParameters(): void {
     noGrad(() => this.weight.fill_(this.init));
   }

@@ -30,6 +30,7 @@ export class Dropout extends Module {
  *  the rest by 1/(1-p); the identity in eval.
  *  @example const drop = new nn.Dropout2d(0.2); // or new nn.Dropout2d({ p: 0.2 }) */
 export class Dropout2d extends Module {
+  /** The probability of zeroing a channel (training only). */
   p: number;
   constructor(p?: number | { p?: number; inplace?: boolean }) {
     super();

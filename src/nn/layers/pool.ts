@@ -38,14 +38,26 @@ export interface AvgPoolLayerOptions {
 const AVGPOOL1D_LAYER_KEYS = ["stride", "padding", "ceilMode", "countIncludePad"] as const;
 const AVGPOOL2D_LAYER_KEYS = ["stride", "padding", "ceilMode", "countIncludePad", "divisorOverride"] as const;
 
-type MaxPoolArgs = [opts?: MaxPoolLayerOptions] | [stride?: Size | null, padding?: Size, dilation?: Size, returnIndices?: boolean, ceilMode?: boolean];
-type AvgPoolArgs<O> = [opts?: O] | [stride?: Size | null, padding?: Size, ceilMode?: boolean, countIncludePad?: boolean, divisorOverride?: number | null];
+/** Options of nn.AvgPool2d: nn.AvgPool1d's and divisorOverride. */
+export interface AvgPool2dLayerOptions extends AvgPoolLayerOptions {
+  /** Divide by this instead of the window size (default null: the window size). */
+  divisorOverride?: number | null;
+}
+
+/** The optional arguments of nn.MaxPool1d/2d after kernelSize: an options object, or PyTorch's positional ones. */
+export type MaxPoolArgs = [opts?: MaxPoolLayerOptions] | [stride?: Size | null, padding?: Size, dilation?: Size, returnIndices?: boolean, ceilMode?: boolean];
+/** The optional arguments of nn.AvgPool1d/2d after kernelSize: an options object O, or PyTorch's positional ones. */
+export type AvgPoolArgs<O> = [opts?: O] | [stride?: Size | null, padding?: Size, ceilMode?: boolean, countIncludePad?: boolean, divisorOverride?: number | null];
 
 /** Max over windows of [N, C, L].  @example new nn.MaxPool1d(2) */
 export class MaxPool1d extends Module {
   /** The options given (stride, padding, dilation, ceilMode, returnIndices). */
   opts: MaxPoolLayerOptions;
-  constructor(public kernelSize: Size, ...args: MaxPoolArgs) {
+  constructor(
+    /** The window size. */
+    public kernelSize: Size,
+    ...args: MaxPoolArgs
+  ) {
     super();
     this.opts = { ...poolOptions("nn.MaxPool1d", args, MAXPOOL_LAYER_KEYS, MAXPOOL_LAYER_KEYS, 2) };
   }
@@ -67,7 +79,11 @@ export class MaxPool1d extends Module {
 export class MaxPool2d extends Module {
   /** The options given (stride, padding, dilation, ceilMode, returnIndices). */
   opts: MaxPoolLayerOptions;
-  constructor(public kernelSize: Size, ...args: MaxPoolArgs) {
+  constructor(
+    /** The window size. */
+    public kernelSize: Size,
+    ...args: MaxPoolArgs
+  ) {
     super();
     this.opts = { ...poolOptions("nn.MaxPool2d", args, MAXPOOL_LAYER_KEYS, MAXPOOL_LAYER_KEYS, 2) };
   }
@@ -89,7 +105,11 @@ export class MaxPool2d extends Module {
 export class AvgPool1d extends Module {
   /** The options given (stride, padding, ceilMode, countIncludePad). */
   opts: AvgPoolLayerOptions;
-  constructor(public kernelSize: Size, ...args: AvgPoolArgs<AvgPoolLayerOptions>) {
+  constructor(
+    /** The window size. */
+    public kernelSize: Size,
+    ...args: AvgPoolArgs<AvgPoolLayerOptions>
+  ) {
     super();
     this.opts = { ...poolOptions("nn.AvgPool1d", args, AVGPOOL1D_LAYER_KEYS, AVGPOOL1D_LAYER_KEYS, 2) };
   }
@@ -103,8 +123,13 @@ export class AvgPool1d extends Module {
 
 /** Mean over windows of [N, C, H, W]. */
 export class AvgPool2d extends Module {
-  opts: AvgPoolLayerOptions & { divisorOverride?: number | null };
-  constructor(public kernelSize: Size, ...args: AvgPoolArgs<AvgPoolLayerOptions & { divisorOverride?: number | null }>) {
+  /** The options given (stride, padding, ceilMode, countIncludePad, divisorOverride). */
+  opts: AvgPool2dLayerOptions;
+  constructor(
+    /** The window size. */
+    public kernelSize: Size,
+    ...args: AvgPoolArgs<AvgPool2dLayerOptions>
+  ) {
     super();
     this.opts = { ...poolOptions("nn.AvgPool2d", args, AVGPOOL2D_LAYER_KEYS, AVGPOOL2D_LAYER_KEYS, 2) };
   }
