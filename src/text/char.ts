@@ -3,9 +3,7 @@
 // emoji or a CJK character outside the Basic Multilingual Plane is one token, not two surrogates;
 // sorting is by code point, as Python's sorted() does on str.
 
-import { checkOptions, describeValue } from "../tensor/options.js";
-
-const CHAR_ENCODE_KEYS = [] as const;
+import { describeValue } from "../tensor/options.js";
 
 /** A character-level tokenizer: one id per distinct character of the text it was built from, in
  *  code-point order (nanoGPT's `chars = sorted(list(set(data)))`).
@@ -51,9 +49,8 @@ export class CharTokenizer {
   }
 
   /** The ids of the characters of `text`. A character outside the vocabulary throws, naming it and its
-   *  position (in code points). `opts` is accepted for symmetry with {@link Tokenizer.encode} and takes no keys. */
-  encode(text: string, opts?: Record<string, never>): number[] {
-    checkOptions("CharTokenizer.encode", opts, CHAR_ENCODE_KEYS, 2);
+   *  position (in code points). */
+  encode(text: string): number[] {
     if (typeof text !== "string") throw new TypeError(`CharTokenizer.encode: expected a string, got ${describeValue(text)}`);
     const out: number[] = [];
     let pos = 0;
@@ -70,7 +67,7 @@ export class CharTokenizer {
   }
 
   /** The text of `ids`. An id that is not an integer in [0, vocabSize) throws, naming it and its position. */
-  decode(ids: readonly number[] | ArrayLike<number>): string {
+  decode(ids: ArrayLike<number>): string {
     const n = this.chars.length;
     let s = "";
     for (let i = 0; i < ids.length; i++) {
