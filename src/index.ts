@@ -50,5 +50,6 @@ export * as optim from "./optim/index.js";
 export * as data from "./data/index.js";
 export * as io from "./io/index.js";
 export * as metrics from "./metrics/index.js";
+export * as text from "./text/index.js";
 export * as train from "./train/index.js";
 export { fit, evaluate, earlyStopping, bestCheckpoint } from "./train/index.js";
