@@ -12,6 +12,7 @@ import { fit, evaluate } from "../train/fit.js";
 import { loadModelState } from "../train/checkpoint.js";
 import { plotRun, writeReport } from "../train/report.js";
 import { readRun, RUN_FILES } from "../train/run-dir.js";
+import { writeFileAtomicSync } from "../io/files.js";
 import { RECIPES, type RecipeSettings } from "./recipes.js";
 import { readCheckpointInfo, formatCheckpointInfo } from "./info.js";
 
@@ -96,7 +97,8 @@ export function buildProgram(io: Io = processIo): Command {
     .option("--data <dir>", "directory with the dataset files (MNIST: the four IDX files, .gz or not; default ~/.cache/deeptype)")
     .option("--download", "download missing dataset files into the data directory")
     .option("--out <dir>", "run directory (default: runs/<recipe>-<date>-<time>)")
-    .option("--quick", "a tiny smoke run: a few batches of one or two epochs (what CI runs)")
+    .option("--tiny", "the few-second configuration CI runs: a few batches of one or two epochs")
+    .option("--quick", "the same as --tiny")
     .option("--backend <name>", "compute backend (see 'deeptype info')")
     .option("--threads <n>", "threads for the backend", positiveInt)
     .option("--no-progress", "no progress display")
@@ -105,7 +107,7 @@ export function buildProgram(io: Io = processIo): Command {
       const recipe = RECIPES[name];
       if (!recipe) throw new Error(`unknown recipe '${name}'; recipes: ${Object.keys(RECIPES).join(", ")}`);
       useBackend(opts);
-      const quick = Boolean(opts.quick);
+      const quick = Boolean(opts.quick || opts.tiny);
       const { limitBatches, ...quickSettings } = recipe.quick;
       const settings: RecipeSettings = {
         ...recipe.defaults,
@@ -130,11 +132,20 @@ export function buildProgram(io: Io = processIo): Command {
       });
       const ev = result.evaluation;
       const last = result.history[result.history.length - 1];
+      // results.json: the final evaluation as one flat object of numbers (the recipes' contract)
+      const results: Record<string, number> = {};
+      if (ev?.metrics.accuracy !== undefined) results.test_accuracy = ev.metrics.accuracy;
+      if (ev?.loss !== undefined && ev?.loss !== null) results.test_loss = ev.loss;
+      if (ev?.metrics.f1 !== undefined) results.test_f1 = ev.metrics.f1;
+      if (ev) results.test_samples = ev.numSamples;
+      results.epochs = result.history.length;
+      results.train_seconds = result.seconds;
+      writeFileAtomicSync(path.join(out, RUN_FILES.results), new TextEncoder().encode(JSON.stringify(results, null, 1) + "\n"), "deeptype train");
       io.out(
         `${recipe.name}: ${setup.valDescription}${ev && quick ? ` (first ${ev.numSamples})` : ""}${setup.synthetic ? " [random stand-in data]" : ""} accuracy ${pct(ev?.metrics.accuracy)}, ` +
           `f1 ${ev?.metrics.f1?.toFixed(4) ?? "?"}, loss ${ev?.loss?.toFixed(4) ?? "?"} after ${result.history.length} epochs ` +
           `(${result.seconds.toFixed(1)} s, ${Math.round(result.samplesPerSecond)} samples/s, last epoch ${last.seconds.toFixed(1)} s)\n` +
-          `run directory: ${out}\nreport: ${path.join(out, RUN_FILES.report)}\n`,
+          `report: ${path.join(out, RUN_FILES.report)}\nresults: ${path.join(out, RUN_FILES.results)}\nrun directory:\n${out}\n`,
       );
     });
 

@@ -95,6 +95,8 @@ export const RUN_FILES = {
   metrics: "metrics.jsonl",
   /** The final evaluation. */
   evaluation: "evaluation.json",
+  /** The final evaluation as one flat object of numbers (`deeptype train`'s results, e.g. test_accuracy). */
+  results: "results.json",
   /** The self-contained HTML report. */
   report: "report.html",
   /** The checkpoint folder. */

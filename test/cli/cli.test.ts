@@ -44,6 +44,15 @@ test("deeptype train digits-mlp --quick, then eval, plot and report on its run d
   assert.equal(data.evaluation!.confusionMatrix!.length, 10);
   for (const f of ["config.json", "metrics.jsonl", "evaluation.json", "report.html", "checkpoints/last.safetensors", "checkpoints/best.safetensors"])
     assert.ok(fs.existsSync(path.join(out, f)), f);
+  // the recipe contract: results.json is one flat object of numbers, and the last line is the run directory
+  const results = JSON.parse(fs.readFileSync(path.join(out, "results.json"), "utf8"));
+  for (const [k, v] of Object.entries(results)) assert.equal(typeof v, "number", `results.json ${k}`);
+  assert.ok(Math.abs(results.test_accuracy - data.evaluation!.metrics.accuracy) < 1e-12);
+  assert.equal(results.test_samples, 359);
+  assert.equal(r.out.trim().split("\n").pop(), out);
+  const tiny = await run("train", "digits-mlp", "--tiny", "--out", path.join(tmp, "digits-tiny"), "--no-progress", "--seed", "1");
+  assert.equal(tiny.code, 0, tiny.err);
+  assert.equal(readRun(path.join(tmp, "digits-tiny")).config.quick, true, "--tiny is the CI configuration");
 
   const e = await run("eval", out, "--json");
   assert.equal(e.code, 0, e.err);
