@@ -104,9 +104,11 @@ export class CausalSelfAttention extends Module {
   }
 }
 
-/** A block's keys and values so far (generate's cache), one per block. */
-interface KVCache {
+/** One block's keys and values so far, as generate's key/value cache keeps them (start with both null). */
+export interface KVCache {
+  /** The keys [B, nh, S, hs] of the S positions seen, or null before the first call. */
   k: Tensor | null;
+  /** The values [B, nh, S, hs], or null before the first call. */
   v: Tensor | null;
 }
 

@@ -8,4 +8,4 @@ export type { TrainOptions, TokenizerJSON, AddedTokenJSON } from "./bpe.js";
 
 // GPT: nanoGPT's model (src/text/gpt.ts), with its optimiser set-up and learning-rate schedule.
 export { GPT, GPTTransformer, Block, CausalSelfAttention, MLP, getLr } from "./gpt.js";
-export type { GPTConfig, ConfigureOptimizersOptions, GenerateOptions, NumParamsOptions, GetLrOptions } from "./gpt.js";
+export type { GPTConfig, ConfigureOptimizersOptions, GenerateOptions, NumParamsOptions, GetLrOptions, KVCache } from "./gpt.js";
