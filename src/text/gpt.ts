@@ -338,7 +338,7 @@ export class GPT extends Module {
     if (!(idx instanceof Tensor) || idx.ndim !== 2) throw new Error(`GPT.generate: idx must be an int tensor [B, T], got ${idx instanceof Tensor ? fmt(idx.shape) : typeof idx}`);
     const rand = seed === null ? uniform : seededUniform(seed);
     const { blockSize } = this.config;
-    const wasTraining = this.training;
+    const modes = this.modules().map((m) => [m, m.training] as const); // restored after, module by module
     this.eval();
     try {
       return noGrad(() => {
@@ -371,7 +371,7 @@ export class GPT extends Module {
         return out;
       });
     } finally {
-      this.train(wasTraining);
+      for (const [m, training] of modes) m.training = training;
     }
   }
 
