@@ -177,6 +177,18 @@ describe("GPT", () => {
     throwsWith(() => m.generate(prompt, 2, { top_k: 3 } as never), /unknown option 'top_k' \(did you mean 'topK'\?\)/);
   });
 
+  test("dropout: active in training (two calls differ), off in eval and in generate", () => {
+    dt.manualSeed(2);
+    const m = new GPT({ ...TINY, dropout: 0.2 });
+    const x = dt.tensor([[1, 2, 3, 4]], { dtype: "int32" });
+    const run = () => m.call(x)[0].toArray();
+    assert.notDeepEqual(run(), run());
+    m.eval();
+    assert.deepEqual(run(), run());
+    m.train();
+    assert.deepEqual(m.generate(x, 4, { seed: 3 }).toArray(), m.generate(x, 4, { seed: 3 }).toArray());
+  });
+
   test("errors: T > blockSize names both sizes; idx must be an int [B, T]", () => {
     const m = new GPT(TINY);
     throwsWith(() => m.call(dt.zeros([1, 9], { dtype: "int32" })), /sequence of length 9, the block size is only 8/);
