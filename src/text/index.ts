@@ -5,3 +5,7 @@ export { CharTokenizer } from "./char.js";
 export { Tokenizer } from "./tokenizer.js";
 export type { EncodeOptions, DecodeOptions } from "./tokenizer.js";
 export type { TrainOptions, TokenizerJSON, AddedTokenJSON } from "./bpe.js";
+
+// GPT: nanoGPT's model (src/text/gpt.ts), with its optimiser set-up and learning-rate schedule.
+export { GPT, GPTTransformer, Block, CausalSelfAttention, MLP, getLr } from "./gpt.js";
+export type { GPTConfig, ConfigureOptimizersOptions, GenerateOptions, NumParamsOptions, GetLrOptions, KVCache } from "./gpt.js";
