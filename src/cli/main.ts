@@ -15,6 +15,7 @@ import { readRun, RUN_FILES } from "../train/run-dir.js";
 import { writeFileAtomicSync } from "../io/files.js";
 import { RECIPES, type RecipeSettings } from "./recipes.js";
 import { readCheckpointInfo, formatCheckpointInfo } from "./info.js";
+import { SHAKESPEARE_RECIPE, runShakespeare, loadShakespeareRun, sample, writeShakespeareReport } from "./shakespeare-gpt.js";
 
 /** The package root (holds package.json), from src/cli or dist/cli. */
 export const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -85,12 +86,16 @@ export function buildProgram(io: Io = processIo): Command {
     .configureOutput({ writeOut: io.out, writeErr: io.err })
     .exitOverride(); // throw instead of process.exit (subcommands inherit this: set it before adding them)
 
-  const recipeList = Object.values(RECIPES).map((r) => `  ${r.name.padEnd(12)} ${r.description}`).join("\n");
+  const recipeList = [
+    ...Object.values(RECIPES).map((r) => `  ${r.name.padEnd(12)} ${r.description}`),
+    `  ${SHAKESPEARE_RECIPE} nanoGPT's character-level GPT on tiny-shakespeare (--data DIR with input.txt; --steps, default 2000)`,
+  ].join("\n");
   program
     .command("train")
     .description("train a recipe; writes config, metrics, checkpoints and report.html into a run directory")
-    .argument("<recipe>", `one of: ${Object.keys(RECIPES).join(", ")}`)
+    .argument("<recipe>", `one of: ${[...Object.keys(RECIPES), SHAKESPEARE_RECIPE].join(", ")}`)
     .option("--epochs <n>", "passes over the training set (default: the recipe's)", positiveInt)
+    .option("--steps <n>", `training iterations (${SHAKESPEARE_RECIPE} only; default 2000)`, positiveInt)
     .option("--batch-size <n>", "samples per batch (default: the recipe's)", positiveInt)
     .option("--lr <x>", "(peak) learning rate (default: the recipe's)", positiveNumber)
     .option("--seed <n>", "random seed for init, shuffling and splits (default: the recipe's)", integer)
@@ -104,8 +109,27 @@ export function buildProgram(io: Io = processIo): Command {
     .option("--no-progress", "no progress display")
     .addHelpText("after", `\nRecipes:\n${recipeList}\n\nExample:\n  npx deeptype train digits-mlp\n  npx deeptype train mnist-mlp --download --epochs 10`)
     .action(async (name: string, opts) => {
+      if (name === SHAKESPEARE_RECIPE) {
+        if (opts.epochs !== undefined) throw new Error(`${SHAKESPEARE_RECIPE} counts steps, not epochs: use --steps N`);
+        useBackend(opts);
+        const out = path.resolve(opts.out ?? path.join("runs", `${SHAKESPEARE_RECIPE}-${timestamp()}`));
+        const r = runShakespeare({
+          out, data: opts.data, tiny: Boolean(opts.quick || opts.tiny),
+          overrides: {
+            ...(opts.steps !== undefined ? { steps: opts.steps } : {}), ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
+            ...(opts.batchSize !== undefined ? { batchSize: opts.batchSize } : {}), ...(opts.lr !== undefined ? { lr: opts.lr } : {}),
+          },
+          log: opts.progress === false ? undefined : io.err, note: (s) => io.err(`note: ${s}\n`),
+        });
+        io.out(
+          `${SHAKESPEARE_RECIPE}: val loss ${r.results.val_loss.toFixed(4)} (perplexity ${r.results.val_perplexity.toFixed(3)}) after ${r.results.steps} steps (${r.results.train_seconds.toFixed(1)} s)\n` +
+            (r.samples[0] ? `sample:\n${r.samples[0].text}\n` : "") +
+            `report: ${path.join(out, RUN_FILES.report)}\nresults: ${path.join(out, RUN_FILES.results)}\nrun directory:\n${out}\n`,
+        );
+        return;
+      }
       const recipe = RECIPES[name];
-      if (!recipe) throw new Error(`unknown recipe '${name}'; recipes: ${Object.keys(RECIPES).join(", ")}`);
+      if (!recipe) throw new Error(`unknown recipe '${name}'; recipes: ${[...Object.keys(RECIPES), SHAKESPEARE_RECIPE].join(", ")}`);
       useBackend(opts);
       const quick = Boolean(opts.quick || opts.tiny);
       const { limitBatches, ...quickSettings } = recipe.quick;
@@ -220,7 +244,24 @@ export function buildProgram(io: Io = processIo): Command {
     .description("(re)write report.html of a run directory")
     .argument("<run-dir>", "a run directory from 'deeptype train'")
     .action((dir: string) => {
-      io.out(`${writeReport(dir)}\n`);
+      const cfg = readRun(dir).config;
+      io.out(`${cfg.recipe === SHAKESPEARE_RECIPE ? writeShakespeareReport(dir) : writeReport(dir)}\n`);
+    });
+
+  program
+    .command("generate")
+    .description(`print a sample of a language-model run (${SHAKESPEARE_RECIPE}): the prompt and the characters generated after it`)
+    .argument("<run-dir>", `a run directory from 'deeptype train ${SHAKESPEARE_RECIPE}'`)
+    .option("--prompt <text>", "the text to continue", "\n")
+    .option("--tokens <n>", "characters to generate", positiveInt, 200)
+    .option("--temperature <x>", "softmax temperature", positiveNumber, 0.8)
+    .option("--top-k <k>", "sample among the k most likely characters", positiveInt, 200)
+    .option("--seed <n>", "seed of the sampling (default: random)", integer)
+    .addHelpText("after", `\nExample:\n  npx deeptype generate runs/${SHAKESPEARE_RECIPE}-20260101-120000 --prompt "ROMEO:" --tokens 200`)
+    .action((dir: string, opts) => {
+      const { model, tokenizer } = loadShakespeareRun(dir);
+      const seed = opts.seed ?? Math.floor(Math.random() * 2 ** 31);
+      io.out(sample(model, tokenizer, opts.prompt, opts.tokens, { temperature: opts.temperature, topK: opts.topK, seed }) + "\n");
     });
 
   program
