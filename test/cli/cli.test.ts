@@ -97,7 +97,7 @@ test("deeptype train mnist-mlp without the data says what to pass", async () => 
 test("deeptype: errors are one clear line", async () => {
   const r = await run("train", "imagenet-vit", "--quick");
   assert.equal(r.code, 1);
-  assert.equal(r.err, "deeptype: unknown recipe 'imagenet-vit'; recipes: digits-mlp, mnist-mlp, mnist-lenet\n");
+  assert.equal(r.err, "deeptype: unknown recipe 'imagenet-vit'; recipes: digits-mlp, mnist-mlp, mnist-lenet, shakespeare-gpt\n");
   const bad = await run("train", "digits-mlp", "--epochs", "zero");
   assert.equal(bad.code, 1);
   assert.match(bad.err, /option '--epochs <n>' argument 'zero' is invalid. expected a positive integer/);
